@@ -1,0 +1,298 @@
+//! The public API (`/public/api/v1`): one module per resource, and the extractors and envelopes
+//! they share.
+
+pub mod openapi;
+pub mod projects;
+pub mod service;
+pub mod transcripts;
+
+use std::collections::HashMap;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum::middleware::from_fn_with_state;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::app::{AppState, RequestStart};
+use crate::auth::require_api_key;
+use crate::error::{ApiError, Result};
+use crate::model::Page;
+
+/// Every authenticated route, plus the OpenAPI document (public).
+pub fn public_router(state: AppState) -> Router<AppState> {
+    Router::new()
+        .merge(projects::router())
+        .merge(transcripts::router())
+        .route_layer(from_fn_with_state(state, require_api_key))
+        .route("/openapi.json", get(openapi::document))
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for RequestStart {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _: &S,
+    ) -> std::result::Result<Self, Self::Rejection> {
+        Ok(parts
+            .extensions
+            .get::<RequestStart>()
+            .copied()
+            .unwrap_or_else(|| RequestStart(std::time::Instant::now())))
+    }
+}
+
+impl RequestStart {
+    fn elapsed_ms(&self) -> u64 {
+        self.0.elapsed().as_millis() as u64
+    }
+}
+
+#[derive(Serialize)]
+struct Envelope<T> {
+    data: T,
+    processing_time_ms: u64,
+}
+
+/// `page`, `limit` and `total` of a list response.
+#[derive(Debug, Serialize)]
+pub struct Pagination {
+    pub page: u32,
+    pub limit: u32,
+    pub total: i64,
+}
+
+#[derive(Serialize)]
+struct ListEnvelope<T> {
+    data: Vec<T>,
+    pagination: Pagination,
+    processing_time_ms: u64,
+}
+
+/// `{"data": …, "processing_time_ms": …}` with `status`.
+pub fn respond<T: Serialize>(status: StatusCode, start: RequestStart, data: T) -> Response {
+    let body = Envelope {
+        data,
+        processing_time_ms: start.elapsed_ms(),
+    };
+    (status, axum::Json(body)).into_response()
+}
+
+/// A list page with its pagination block.
+pub fn respond_list<T: Serialize>(
+    start: RequestStart,
+    items: Vec<T>,
+    page: Page,
+    total: i64,
+) -> Response {
+    let body = ListEnvelope {
+        data: items,
+        pagination: Pagination {
+            page: page.page,
+            limit: page.limit,
+            total,
+        },
+        processing_time_ms: start.elapsed_ms(),
+    };
+    axum::Json(body).into_response()
+}
+
+/// A JSON request body. Errors name the offending field as the client spelled it.
+pub struct JsonBody<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self> {
+        if let Some(content_type) = request.headers().get(header::CONTENT_TYPE) {
+            let mime = content_type.to_str().unwrap_or_default();
+            let essence = mime.split(';').next().unwrap_or_default().trim();
+            let is_json = essence.eq_ignore_ascii_case("application/json")
+                || essence.to_ascii_lowercase().ends_with("+json");
+            if !is_json {
+                return Err(ApiError::UnsupportedMediaType(format!(
+                    "request body must be JSON: send Content-Type: application/json, not {essence:?}"
+                )));
+            }
+        }
+        let limit = request
+            .extensions()
+            .get::<BodyLimit>()
+            .map(|l| l.0)
+            .unwrap_or(0);
+        let bytes = Bytes::from_request(request, state)
+            .await
+            .map_err(|rejection| {
+                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::TooLarge { limit }
+                } else {
+                    ApiError::bad_request(format!("cannot read the request body: {rejection}"))
+                }
+            })?;
+        parse_json(&bytes).map(JsonBody)
+    }
+}
+
+/// The configured body limit, made visible to extractors for their 413 message.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyLimit(pub usize);
+
+/// Parses a JSON object, reporting type errors with the path of the offending field.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::bad_request(
+            "request body is empty: send a JSON object",
+        ));
+    }
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if first != Some(&b'{') && serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok() {
+        return Err(ApiError::bad_request("request body must be a JSON object"));
+    }
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        if inner.is_data() && path != "." {
+            let message = strip_position(&inner.to_string());
+            ApiError::invalid(&path, format!("{path}: {message}"))
+        } else if inner.is_data() {
+            ApiError::bad_request("request body must be a JSON object")
+        } else {
+            ApiError::bad_request(format!("malformed JSON: {inner}"))
+        }
+    })?;
+    deserializer
+        .end()
+        .map_err(|e| ApiError::bad_request(format!("malformed JSON: {e}")))?;
+    Ok(value)
+}
+
+/// serde_json appends " at line L column C" to data errors; the field path says it better.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(at) => message[..at].to_string(),
+        None => message.to_string(),
+    }
+}
+
+/// Query parameters by name (the last one wins when repeated).
+pub struct QueryParams(pub HashMap<String, String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for QueryParams {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self> {
+        let Query(pairs) = Query::<Vec<(String, String)>>::try_from_uri(&parts.uri)
+            .map_err(|e| ApiError::bad_request(format!("malformed query string: {e}")))?;
+        Ok(QueryParams(pairs.into_iter().collect()))
+    }
+}
+
+impl QueryParams {
+    /// A non-empty value of `name`.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(|v| v.trim()).filter(|v| !v.is_empty())
+    }
+
+    /// `page` (≥ 1, default 1) and `limit` (1–100, default 20).
+    pub fn page(&self) -> Result<Page> {
+        Ok(Page {
+            page: self.number("page", 1, u32::MAX, 1)?,
+            limit: self.number("limit", 1, 100, 20)?,
+        })
+    }
+
+    fn number(&self, name: &str, min: u32, max: u32, default: u32) -> Result<u32> {
+        let Some(raw) = self.0.get(name) else {
+            return Ok(default);
+        };
+        let range = if max == u32::MAX {
+            format!("an integer ≥ {min}")
+        } else {
+            format!("an integer from {min} to {max}")
+        };
+        match raw.trim().parse::<i64>() {
+            Ok(n) if n >= i64::from(min) && n <= i64::from(max) => Ok(n as u32),
+            _ => Err(ApiError::invalid(
+                name,
+                format!("{name} must be {range}, got {raw:?}"),
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::transcript::UploadBody;
+
+    fn param_of<T: DeserializeOwned + std::fmt::Debug>(body: &str) -> Option<String> {
+        match parse_json::<T>(body.as_bytes()) {
+            Err(ApiError::Validation { param, .. }) => param,
+            other => panic!("expected a validation error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn type_errors_name_the_nested_field() {
+        let body = r#"{"name": "x", "turns": [{"role": "user", "content": ""}, {"role": 5}]}"#;
+        assert_eq!(
+            param_of::<UploadBody>(body).as_deref(),
+            Some("turns[1].role")
+        );
+        assert_eq!(
+            param_of::<UploadBody>(r#"{"name": 5}"#).as_deref(),
+            Some("name")
+        );
+    }
+
+    #[test]
+    fn malformed_json_has_no_param() {
+        for body in ["{", "", "[1,2]", "\"text\"", "{} {}"] {
+            assert_eq!(param_of::<UploadBody>(body), None, "{body:?}");
+        }
+    }
+
+    fn query(pairs: &[(&str, &str)]) -> QueryParams {
+        QueryParams(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn pagination_defaults_and_bounds() {
+        assert_eq!(query(&[]).page().unwrap(), Page { page: 1, limit: 20 });
+        assert_eq!(
+            query(&[("page", "3"), ("limit", "100")]).page().unwrap(),
+            Page {
+                page: 3,
+                limit: 100
+            }
+        );
+        for (name, value) in [
+            ("page", "0"),
+            ("page", "-1"),
+            ("page", "x"),
+            ("limit", "0"),
+            ("limit", "101"),
+            ("limit", "1.5"),
+            ("limit", ""),
+        ] {
+            match query(&[(name, value)]).page() {
+                Err(ApiError::Validation { param, .. }) => {
+                    assert_eq!(param.as_deref(), Some(name), "{name}={value}")
+                }
+                other => panic!("{name}={value}: expected 400, got {other:?}"),
+            }
+        }
+    }
+}

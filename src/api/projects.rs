@@ -1,0 +1,147 @@
+//! Projects: create, list, get (with the executive summary), insights.
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+use super::{JsonBody, QueryParams, respond, respond_list};
+use crate::app::{AppState, RequestStart};
+use crate::auth::{Access, Principal};
+use crate::error::{ApiError, Result};
+use crate::model::transcript::required_name;
+use crate::model::{DomainPack, Project, ProjectId};
+use crate::store::NewProject;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/projects", get(list).post(create))
+        .route("/projects/{projectId}", get(show))
+        .route("/projects/{projectId}/insights", get(insights))
+}
+
+/// `POST /projects` body.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateProjectBody {
+    pub name: Option<String>,
+    pub domain_pack: Option<String>,
+}
+
+impl CreateProjectBody {
+    fn validate(self) -> Result<NewProject> {
+        let name = required_name(self.name, "name", 500)?;
+        let domain_pack = match self.domain_pack.as_deref().map(str::trim) {
+            None | Some("") => DomainPack::General,
+            Some(pack) => DomainPack::parse(pack).ok_or_else(|| {
+                ApiError::invalid(
+                    "domainPack",
+                    format!("domainPack must be general or ai_coding, got {pack:?}"),
+                )
+            })?,
+        };
+        Ok(NewProject { name, domain_pack })
+    }
+}
+
+/// A project with its executive summary (`null` until analysis has run).
+#[derive(Serialize)]
+struct ProjectDetail {
+    #[serde(flatten)]
+    project: Project,
+    executive_summary: Option<Box<RawValue>>,
+}
+
+/// Parses the `projectId` path parameter.
+pub fn parse_project_id(raw: &str) -> Result<ProjectId> {
+    ProjectId::parse(raw).ok_or_else(|| {
+        ApiError::invalid(
+            "projectId",
+            format!("projectId must be hp- followed by a UUID, got {raw:?}"),
+        )
+    })
+}
+
+/// The project `id` if the caller's workspace owns it: 403 if another workspace does, 404 if
+/// none does.
+pub async fn load_project(state: &AppState, who: &Principal, id: ProjectId) -> Result<Project> {
+    if let Some(project) = state.store.get_project(who.workspace_id, id).await? {
+        return Ok(project);
+    }
+    match state.store.project_owner(id).await? {
+        Some(_) => Err(ApiError::Permission(
+            "this API key's workspace does not have access to this project".into(),
+        )),
+        None => Err(ApiError::NotFound(format!("project {id} not found"))),
+    }
+}
+
+async fn create(
+    State(state): State<AppState>,
+    who: Principal,
+    start: RequestStart,
+    JsonBody(body): JsonBody<CreateProjectBody>,
+) -> Result<Response> {
+    who.require(Access::Write)?;
+    let project = state
+        .store
+        .create_project(who.workspace_id, body.validate()?)
+        .await?;
+    let detail = ProjectDetail {
+        project,
+        executive_summary: None,
+    };
+    Ok(respond(StatusCode::CREATED, start, detail))
+}
+
+async fn list(
+    State(state): State<AppState>,
+    who: Principal,
+    start: RequestStart,
+    query: QueryParams,
+) -> Result<Response> {
+    who.require(Access::Read)?;
+    let page = query.page()?;
+    let (projects, total) = state.store.list_projects(who.workspace_id, page).await?;
+    Ok(respond_list(start, projects, page, total))
+}
+
+async fn show(
+    State(state): State<AppState>,
+    who: Principal,
+    start: RequestStart,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    who.require(Access::Read)?;
+    let project = load_project(&state, &who, parse_project_id(&id)?).await?;
+    let report = state.store.get_report(who.workspace_id, project.id).await?;
+    let executive_summary = report
+        .map(|(summary, _)| RawValue::from_string(summary))
+        .transpose()
+        .map_err(|e| ApiError::Internal(format!("stored summary is not JSON: {e}")))?;
+    Ok(respond(
+        StatusCode::OK,
+        start,
+        ProjectDetail {
+            project,
+            executive_summary,
+        },
+    ))
+}
+
+async fn insights(
+    State(state): State<AppState>,
+    who: Principal,
+    start: RequestStart,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    who.require(Access::Read)?;
+    let project = load_project(&state, &who, parse_project_id(&id)?).await?;
+    let report = state.store.get_report(who.workspace_id, project.id).await?;
+    let insights = RawValue::from_string(report.map_or_else(|| "[]".into(), |(_, i)| i))
+        .map_err(|e| ApiError::Internal(format!("stored insights are not JSON: {e}")))?;
+    Ok(respond(StatusCode::OK, start, insights))
+}

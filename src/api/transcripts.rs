@@ -1,0 +1,281 @@
+//! Transcripts: upload (and the legacy upload), list with search and filters, get.
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Serialize;
+use serde_json::json;
+use time::Date;
+use time::macros::format_description;
+
+use super::projects::{load_project, parse_project_id};
+use super::{JsonBody, QueryParams, respond, respond_list};
+use crate::app::{AppState, RequestStart};
+use crate::auth::{Access, Principal};
+use crate::error::{ApiError, Result};
+use crate::model::transcript::{
+    InsertOutcome, NewTranscript, TranscriptFilter, TranscriptInsert, TranscriptStats,
+    TranscriptSummary, UploadBody, search_terms,
+};
+use crate::model::{ProjectId, Timestamp, TranscriptId, WorkspaceId};
+use crate::tokens;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/projects/{projectId}/transcripts", get(list).post(upload))
+        .route("/transcripts/{transcriptId}", get(show))
+        .route("/halfpipe/transcripts", post(upload_legacy))
+}
+
+/// The upload response's `data`, in camelCase as existing clients parse it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Uploaded {
+    id: TranscriptId,
+    project_id: ProjectId,
+    workspace_id: WorkspaceId,
+    name: String,
+    model_name: Option<String>,
+    language: Option<String>,
+    source_system: Option<String>,
+    external_id: Option<String>,
+    external_user_id: Option<String>,
+    source_timestamp: Option<Timestamp>,
+    turn_count: i64,
+    user_turn_count: i64,
+    assistant_turn_count: i64,
+    total_token_count: i64,
+    user_token_count: i64,
+    assistant_token_count: i64,
+    created_at: Timestamp,
+    created_by: String,
+}
+
+impl From<TranscriptSummary> for Uploaded {
+    fn from(t: TranscriptSummary) -> Self {
+        Self {
+            id: t.id,
+            project_id: t.project_id,
+            workspace_id: t.workspace_id,
+            name: t.name,
+            model_name: t.model_name,
+            language: t.language,
+            source_system: t.source_system,
+            external_id: t.external_id,
+            external_user_id: t.external_user_id,
+            source_timestamp: t.source_timestamp,
+            turn_count: t.stats.turn_count,
+            user_turn_count: t.stats.user_turn_count,
+            assistant_turn_count: t.stats.assistant_turn_count,
+            total_token_count: t.stats.total_token_count,
+            user_token_count: t.stats.user_token_count,
+            assistant_token_count: t.stats.assistant_token_count,
+            created_at: t.created_at,
+            created_by: t.created_by,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct UploadEnvelope {
+    success: bool,
+    data: Uploaded,
+    processing_time_ms: u64,
+}
+
+async fn upload(
+    State(state): State<AppState>,
+    who: Principal,
+    start: RequestStart,
+    Path(project_id): Path<String>,
+    JsonBody(body): JsonBody<UploadBody>,
+) -> Result<Response> {
+    who.require(Access::Write)?;
+    let project_id = parse_project_id(&project_id)?;
+    let transcript = body.validate()?;
+    let project = load_project(&state, &who, project_id).await?;
+    store_upload(&state, &who, start, project.id, transcript).await
+}
+
+/// `POST /halfpipe/transcripts`: the body may name a `projectId`; without one the transcript
+/// goes to the workspace's "Default" project.
+async fn upload_legacy(
+    State(state): State<AppState>,
+    who: Principal,
+    start: RequestStart,
+    JsonBody(mut body): JsonBody<UploadBody>,
+) -> Result<Response> {
+    who.require(Access::Write)?;
+    let project_id = body
+        .project_id
+        .take()
+        .filter(|id| !id.trim().is_empty())
+        .map(|id| parse_project_id(id.trim()))
+        .transpose()?;
+    let transcript = body.validate()?;
+    let project = match project_id {
+        Some(id) => load_project(&state, &who, id).await?,
+        None => state.store.default_project(who.workspace_id).await?,
+    };
+    store_upload(&state, &who, start, project.id, transcript).await
+}
+
+/// Content size above which tokenizing moves off the async workers.
+const INLINE_TOKENIZE_BYTES: usize = 64 * 1024;
+
+async fn store_upload(
+    state: &AppState,
+    who: &Principal,
+    start: RequestStart,
+    project_id: ProjectId,
+    transcript: NewTranscript,
+) -> Result<Response> {
+    let size: usize = transcript.turns.iter().map(|t| t.content.len()).sum();
+    let prepare = move || {
+        let token_counts: Vec<i64> = transcript
+            .turns
+            .iter()
+            .map(|t| tokens::count(&t.content))
+            .collect();
+        let fingerprint = transcript.fingerprint();
+        (transcript, token_counts, fingerprint)
+    };
+    let (transcript, token_counts, fingerprint) = if size > INLINE_TOKENIZE_BYTES {
+        tokio::task::spawn_blocking(prepare).await?
+    } else {
+        prepare()
+    };
+    let insert = TranscriptInsert {
+        id: TranscriptId::new(),
+        project_id,
+        stats: TranscriptStats::compute(&transcript.turns, &token_counts),
+        transcript,
+        token_counts,
+        fingerprint,
+        created_by: who.hint.to_string(),
+        created_at: Timestamp::now(),
+    };
+    let (status, stored) = match state
+        .store
+        .insert_transcript(who.workspace_id, insert)
+        .await?
+    {
+        InsertOutcome::Created(t) => (StatusCode::CREATED, t),
+        InsertOutcome::Replayed(t) => (StatusCode::OK, t),
+        InsertOutcome::Conflict(existing) => {
+            return Err(ApiError::Conflict {
+                message: "a different transcript with this externalId already exists in this \
+                          project"
+                    .into(),
+                details: json!({ "transcript_id": existing }),
+            });
+        }
+    };
+    let body = UploadEnvelope {
+        success: true,
+        data: stored.into(),
+        processing_time_ms: start.elapsed_ms(),
+    };
+    Ok((status, axum::Json(body)).into_response())
+}
+
+/// A `date_from`/`date_to` bound: `YYYY-MM-DD` (the whole day, inclusive) or RFC 3339.
+fn parse_date_bound(
+    query: &QueryParams,
+    name: &str,
+    end_of_day: bool,
+) -> Result<Option<Timestamp>> {
+    let Some(raw) = query.get(name) else {
+        return Ok(None);
+    };
+    if let Some(ts) = Timestamp::parse_rfc3339(raw) {
+        return Ok(Some(ts));
+    }
+    let date = Date::parse(raw, format_description!("[year]-[month]-[day]")).map_err(|_| {
+        ApiError::invalid(
+            name,
+            format!("{name} must be a date (YYYY-MM-DD) or an RFC 3339 timestamp, got {raw:?}"),
+        )
+    })?;
+    let start = Timestamp::start_of(date);
+    Ok(Some(if end_of_day {
+        Timestamp::from_unix_millis(start.unix_millis() + 86_400_000 - 1).unwrap_or(start)
+    } else {
+        start
+    }))
+}
+
+fn parse_filter(query: &QueryParams) -> Result<TranscriptFilter> {
+    let owned = |name: &str| query.get(name).map(str::to_string);
+    let (annotation_key, annotation_value) = match query.get("annotation") {
+        None => (None, None),
+        Some(raw) => match raw.split_once(':') {
+            Some((key, value)) if !key.trim().is_empty() => {
+                (Some(key.trim().to_string()), Some(value.trim().to_string()))
+            }
+            Some(_) => {
+                return Err(ApiError::invalid(
+                    "annotation",
+                    "annotation must be key or key:value",
+                ));
+            }
+            None => (Some(raw.to_string()), None),
+        },
+    };
+    Ok(TranscriptFilter {
+        terms: query.get("q").map(search_terms).unwrap_or_default(),
+        model_name: owned("model_name"),
+        language: owned("language"),
+        source_system: owned("source_system"),
+        annotation_key,
+        annotation_value,
+        from: parse_date_bound(query, "date_from", false)?,
+        to: parse_date_bound(query, "date_to", true)?,
+    })
+}
+
+async fn list(
+    State(state): State<AppState>,
+    who: Principal,
+    start: RequestStart,
+    Path(project_id): Path<String>,
+    query: QueryParams,
+) -> Result<Response> {
+    who.require(Access::Read)?;
+    let project_id = parse_project_id(&project_id)?;
+    let page = query.page()?;
+    let filter = parse_filter(&query)?;
+    let project = load_project(&state, &who, project_id).await?;
+    let (items, total) = state
+        .store
+        .list_transcripts(who.workspace_id, project.id, &filter, page)
+        .await?;
+    Ok(respond_list(start, items, page, total))
+}
+
+async fn show(
+    State(state): State<AppState>,
+    who: Principal,
+    start: RequestStart,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    who.require(Access::Read)?;
+    let not_found = || ApiError::NotFound(format!("transcript {id} not found"));
+    // Transcript ids are UUIDs; anything else names nothing that exists.
+    let transcript_id: TranscriptId = id.parse().map_err(|_| not_found())?;
+    if let Some(detail) = state
+        .store
+        .get_transcript(who.workspace_id, transcript_id)
+        .await?
+    {
+        return Ok(respond(StatusCode::OK, start, detail));
+    }
+    match state.store.transcript_owner(transcript_id).await? {
+        Some(_) => Err(ApiError::Permission(
+            "this API key's workspace does not have access to this transcript".into(),
+        )),
+        None => Err(not_found()),
+    }
+}

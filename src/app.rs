@@ -1,0 +1,233 @@
+//! The application: shared state, the router with its middleware stack, background tasks, and
+//! `serve` with graceful shutdown.
+
+use std::future::Future;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::http::{HeaderName, Method};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+use crate::api;
+use crate::auth::Authenticator;
+use crate::config::ServerConfig;
+use crate::error::ApiError;
+use crate::ratelimit::RateLimiter;
+use crate::store::Store;
+
+/// Everything a handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub auth: Arc<Authenticator>,
+    pub rate_limiter: Arc<RateLimiter>,
+    pub config: Arc<ServerConfig>,
+    pub metrics: PrometheusHandle,
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Store>, config: ServerConfig) -> Self {
+        Self {
+            auth: Arc::new(Authenticator::new(Arc::clone(&store))),
+            rate_limiter: Arc::new(RateLimiter::new(config.rate_limit_per_minute)),
+            store,
+            config: Arc::new(config),
+            metrics: metrics_handle(),
+        }
+    }
+}
+
+/// The process-wide Prometheus recorder (a process can install only one).
+fn metrics_handle() -> PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            PrometheusBuilder::new()
+                .set_buckets_for_metric(
+                    metrics_exporter_prometheus::Matcher::Suffix("duration_seconds".into()),
+                    &[
+                        0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+                        5.0,
+                    ],
+                )
+                .expect("buckets are not empty")
+                .install_recorder()
+                .expect("the metrics recorder is installed once")
+        })
+        .clone()
+}
+
+/// When the request arrived, for `processing_time_ms`.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestStart(pub Instant);
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The whole HTTP surface.
+pub fn router(state: AppState) -> Router {
+    let max_body = state.config.max_body_bytes;
+    Router::new()
+        .nest("/public/api/v1", api::public_router(state.clone()))
+        .merge(api::service::router())
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(CatchPanicLayer::custom(
+            |_: Box<dyn std::any::Any + Send>| {
+                ApiError::Internal("handler panicked".into()).into_response()
+            },
+        ))
+        .layer(middleware::from_fn(track))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &Request| {
+                let path = request
+                    .extensions()
+                    .get::<MatchedPath>()
+                    .map_or("<unmatched>", MatchedPath::as_str);
+                let request_id = request
+                    .headers()
+                    .get(&REQUEST_ID)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default();
+                tracing::info_span!("request", method = %request.method(), path, request_id)
+            }),
+        )
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .with_state(state)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::NotFound("no such endpoint: see /public/api/v1/openapi.json".into())
+}
+
+async fn method_not_allowed(method: Method) -> ApiError {
+    let _ = method;
+    ApiError::MethodNotAllowed
+}
+
+/// Stamps the arrival time and records request metrics.
+async fn track(mut request: Request, next: Next) -> Response {
+    let start = Instant::now();
+    request.extensions_mut().insert(RequestStart(start));
+    let method = request.method().to_string();
+    let path = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "<unmatched>".to_string(), |p| p.as_str().to_string());
+    let response = next.run(request).await;
+    let status = response.status().as_u16().to_string();
+    let labels = [("method", method), ("path", path), ("status", status)];
+    metrics::counter!("halfpipe_http_requests_total", &labels).increment(1);
+    metrics::histogram!("halfpipe_http_request_duration_seconds", &labels[..2])
+        .record(start.elapsed().as_secs_f64());
+    response
+}
+
+/// Drops cached keys that changed in the database (through the CLI, another node, or this
+/// one), polling the change log every `interval`.
+pub async fn watch_key_changes(state: AppState, interval: Duration) {
+    let mut seen: Option<i64> = None;
+    loop {
+        match seen {
+            None => match state.store.latest_key_change().await {
+                Ok(seq) => {
+                    // Anything cached before we knew where the log stood may be stale.
+                    state.auth.cache().clear();
+                    seen = Some(seq);
+                }
+                Err(e) => tracing::warn!(error = %e, "cannot read key changes"),
+            },
+            Some(seq) => match state.store.key_changes_since(seq).await {
+                Ok(changes) => {
+                    if let Some(last) = changes.last() {
+                        seen = Some(last.seq);
+                        state
+                            .auth
+                            .cache()
+                            .invalidate(changes.iter().map(|c| c.hash));
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "cannot read key changes"),
+            },
+        }
+        tokio::time::sleep(interval).await;
+    }
+}
+
+/// Writes coalesced last-used times every `interval`.
+pub async fn flush_last_used_every(state: AppState, interval: Duration) {
+    loop {
+        tokio::time::sleep(interval).await;
+        flush_last_used(&state).await;
+        state.rate_limiter.prune();
+        state.metrics.run_upkeep();
+    }
+}
+
+/// Writes pending last-used times once; on failure they are kept for the next attempt.
+pub async fn flush_last_used(state: &AppState) {
+    let batch = state.auth.last_used().drain();
+    if batch.is_empty() {
+        return;
+    }
+    if let Err(e) = state.store.touch_keys(&batch).await {
+        tracing::warn!(error = %e, keys = batch.len(), "cannot write last-used times");
+        state.auth.last_used().restore(batch);
+    }
+}
+
+/// Serves until `shutdown` resolves, then lets in-flight requests finish and flushes
+/// last-used times.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let tasks = [
+        tokio::spawn(watch_key_changes(state.clone(), state.config.key_poll())),
+        tokio::spawn(flush_last_used_every(
+            state.clone(),
+            state.config.last_used_flush(),
+        )),
+    ];
+    let result = axum::serve(listener, router(state.clone()))
+        .with_graceful_shutdown(shutdown)
+        .await;
+    for task in tasks {
+        task.abort();
+    }
+    flush_last_used(&state).await;
+    result
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}

@@ -1,0 +1,161 @@
+//! The `halfpipe` command line: `serve`, `migrate`, and the admin subcommands.
+
+mod keys;
+mod serve;
+mod workspaces;
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use serde::Serialize;
+use tracing_subscriber::EnvFilter;
+
+use crate::config::{DatabaseConfig, ServerConfig};
+use crate::error::ApiError;
+use crate::model::WorkspaceId;
+use crate::store::{self, Store};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "halfpipe",
+    version,
+    about = "Self-hosted server for the Bigspin public API"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub database: DatabaseConfig,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start the server (creates and migrates the database; bootstraps an empty one).
+    Serve(ServerConfig),
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage workspaces.
+    #[command(subcommand)]
+    Workspaces(workspaces::WorkspacesCommand),
+    /// Manage API keys.
+    #[command(subcommand)]
+    Keys(keys::KeysCommand),
+}
+
+/// Logs go to stderr, so that `--json` output on stdout stays one clean value.
+pub fn init_tracing() {
+    let filter = EnvFilter::try_from_env("HALFPIPE_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+pub async fn run(cli: Cli) -> ExitCode {
+    let url = cli.database.database_url.clone();
+    let result = match cli.command {
+        Command::Serve(config) => serve::run(&url, config).await,
+        Command::Migrate => open(&url).await.map(|_| {
+            eprintln!("database is up to date: {}", store::redact_url(&url));
+        }),
+        Command::Workspaces(cmd) => match open(&url).await {
+            Ok(store) => cmd.run(store).await,
+            Err(e) => Err(e),
+        },
+        Command::Keys(cmd) => match open(&url).await {
+            Ok(store) => cmd.run(store).await,
+            Err(e) => Err(e),
+        },
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            if e.json {
+                println!("{}", e.error.body());
+            }
+            eprintln!("error: {}", e.error);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// A failed command; with `--json` it is also printed as a JSON error on stdout.
+#[derive(Debug)]
+pub struct CliError {
+    error: ApiError,
+    json: bool,
+}
+
+impl From<ApiError> for CliError {
+    fn from(error: ApiError) -> Self {
+        Self { error, json: false }
+    }
+}
+
+trait JsonContext<T> {
+    /// Marks the error to be printed as JSON when `json` is set.
+    fn json(self, json: bool) -> Result<T, CliError>;
+}
+
+impl<T> JsonContext<T> for Result<T, ApiError> {
+    fn json(self, json: bool) -> Result<T, CliError> {
+        self.map_err(|error| CliError { error, json })
+    }
+}
+
+async fn open(url: &str) -> Result<Arc<dyn Store>, CliError> {
+    store::connect(url)
+        .await
+        .map_err(|message| ApiError::Overloaded(format!("cannot open the database: {message}")))
+        .map_err(CliError::from)
+}
+
+/// Prints `value` as one JSON value (with `--json`) or as `text`.
+fn print<T: Serialize>(json: bool, value: &T, text: impl FnOnce() -> String) {
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(value).expect("output serializes")
+        );
+    } else {
+        println!("{}", text());
+    }
+}
+
+/// The workspace a command acts on: the one named, or the only one there is.
+async fn resolve_workspace(
+    store: &dyn Store,
+    given: Option<&str>,
+) -> Result<WorkspaceId, ApiError> {
+    match given {
+        Some(raw) => {
+            let id: WorkspaceId = raw.trim().parse().map_err(|_| {
+                ApiError::invalid(
+                    "workspace",
+                    format!("--workspace must be a workspace id, got {raw:?}"),
+                )
+            })?;
+            store
+                .get_workspace(id)
+                .await?
+                .map(|w| w.id)
+                .ok_or_else(|| ApiError::NotFound(format!("workspace {id} not found")))
+        }
+        None => {
+            let all = store.list_workspaces().await?;
+            match all.as_slice() {
+                [only] => Ok(only.id),
+                [] => Err(ApiError::NotFound(
+                    "there is no workspace yet: create one with `halfpipe workspaces create --name …`".into(),
+                )),
+                _ => Err(ApiError::invalid(
+                    "workspace",
+                    "there are several workspaces: choose one with --workspace (see `halfpipe workspaces list`)",
+                )),
+            }
+        }
+    }
+}

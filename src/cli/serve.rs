@@ -1,0 +1,69 @@
+//! `halfpipe serve`: open the database, bootstrap an empty one, and serve until a signal.
+
+use tokio::net::TcpListener;
+
+use super::CliError;
+use crate::app::{self, AppState};
+use crate::auth::manage::{KeyRequest, create_key};
+use crate::config::ServerConfig;
+use crate::error::{ApiError, Result};
+use crate::store::{self, Actor, Store};
+use crate::tokens;
+
+pub async fn run(url: &str, config: ServerConfig) -> Result<(), CliError> {
+    let store = store::connect(url).await.map_err(|message| {
+        ApiError::Overloaded(format!(
+            "cannot open the database {}: {message}",
+            store::redact_url(url)
+        ))
+    })?;
+    let listener = TcpListener::bind(&config.listen)
+        .await
+        .map_err(|e| ApiError::Internal(format!("cannot listen on {}: {e}", config.listen)))?;
+    let address = listener
+        .local_addr()
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    bootstrap(store.as_ref(), &address.to_string()).await?;
+    tokio::task::spawn_blocking(tokens::warm_up);
+    tracing::info!(%address, database = %store::redact_url(url), "listening");
+    let state = AppState::new(store, config);
+    app::serve(listener, state, app::shutdown_signal())
+        .await
+        .map_err(|e| ApiError::Internal(format!("server failed: {e}")))?;
+    Ok(())
+}
+
+/// On a database with no workspace, creates one with a full-access key and prints the key
+/// once, with a `curl` line to try it.
+async fn bootstrap(store: &dyn Store, address: &str) -> Result<()> {
+    if !store.list_workspaces().await?.is_empty() {
+        return Ok(());
+    }
+    let workspace = store.create_workspace("Default Workspace").await?;
+    let request = KeyRequest {
+        name: Some("Bootstrap key".into()),
+        description: Some("Created by the first `halfpipe serve`".into()),
+        ..Default::default()
+    }
+    .validate()?;
+    let created = create_key(
+        store,
+        workspace.id,
+        request,
+        "bootstrap",
+        &Actor("bootstrap".into()),
+    )
+    .await?;
+    let base = address
+        .replace("0.0.0.0", "127.0.0.1")
+        .replace("[::]", "[::1]");
+    println!(
+        "\nHalfpipe: this database was empty, so it now has a workspace and a full-access API key.\n\n\
+         \x20 workspace  {} ({})\n\
+         \x20 API key    {}\n\n\
+         The key is shown only this once: store it now. Try it:\n\n\
+         \x20 curl -H 'Authorization: Bearer {}' http://{}/public/api/v1/projects\n",
+        workspace.name, workspace.id, created.key, created.key, base
+    );
+    Ok(())
+}

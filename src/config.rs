@@ -1,0 +1,75 @@
+//! Configuration: one struct from flags and `HALFPIPE_*` environment variables, validated once.
+
+use std::fmt;
+use std::time::Duration;
+
+use clap::Args;
+
+use crate::store::redact_url;
+
+/// Where the data lives; shared by every subcommand.
+#[derive(Clone, Args)]
+pub struct DatabaseConfig {
+    /// Database URL: sqlite://path (created if missing) or postgres://…
+    #[arg(
+        long,
+        env = "HALFPIPE_DATABASE_URL",
+        default_value = "sqlite://halfpipe.db",
+        global = true
+    )]
+    pub database_url: String,
+}
+
+impl fmt::Debug for DatabaseConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DatabaseConfig")
+            .field("database_url", &redact_url(&self.database_url))
+            .finish()
+    }
+}
+
+/// Settings of `halfpipe serve`.
+#[derive(Debug, Clone, Args)]
+pub struct ServerConfig {
+    /// Address to listen on.
+    #[arg(long, env = "HALFPIPE_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: String,
+
+    /// Requests per minute allowed per API key; 0 disables rate limiting.
+    #[arg(long, env = "HALFPIPE_RATE_LIMIT_PER_MINUTE", default_value_t = 6000)]
+    pub rate_limit_per_minute: u32,
+
+    /// Largest request body accepted, in bytes (default 64 MiB).
+    #[arg(long, env = "HALFPIPE_MAX_BODY_BYTES", default_value_t = 64 * 1024 * 1024)]
+    pub max_body_bytes: usize,
+
+    /// How often coalesced last-used times are written to the database, in milliseconds.
+    #[arg(long, env = "HALFPIPE_LAST_USED_FLUSH_MS", default_value_t = 2000)]
+    pub last_used_flush_ms: u64,
+
+    /// How often each node checks the database for key changes made elsewhere, in milliseconds.
+    #[arg(long, env = "HALFPIPE_KEY_POLL_MS", default_value_t = 200)]
+    pub key_poll_ms: u64,
+}
+
+impl ServerConfig {
+    pub fn last_used_flush(&self) -> Duration {
+        Duration::from_millis(self.last_used_flush_ms.max(10))
+    }
+
+    pub fn key_poll(&self) -> Duration {
+        Duration::from_millis(self.key_poll_ms.clamp(10, 1000))
+    }
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".into(),
+            rate_limit_per_minute: 6000,
+            max_body_bytes: 64 * 1024 * 1024,
+            last_used_flush_ms: 2000,
+            key_poll_ms: 200,
+        }
+    }
+}

@@ -1,0 +1,232 @@
+//! The one error type of the HTTP surface, rendered as the JSON error body of SPEC §1.2.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+/// `Result` with [`ApiError`] as the default error.
+pub type Result<T, E = ApiError> = std::result::Result<T, E>;
+
+/// Every way a request can fail, each mapped to one status and one `type`.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400: the request is malformed; `param` names the offending field when there is one.
+    #[error("{message}")]
+    Validation {
+        param: Option<String>,
+        message: String,
+    },
+    /// 401: no usable credentials.
+    #[error("{0}")]
+    Authentication(String),
+    /// 403: valid credentials without access.
+    #[error("{0}")]
+    Permission(String),
+    /// 404
+    #[error("{0}")]
+    NotFound(String),
+    /// 405: the path exists but not with this method.
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    /// 409, with details such as the conflicting resource id.
+    #[error("{message}")]
+    Conflict { message: String, details: Value },
+    /// 413
+    #[error("request body is larger than {limit} bytes")]
+    TooLarge { limit: usize },
+    /// 415
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// 429
+    #[error("rate limit exceeded")]
+    RateLimited(RateLimitInfo),
+    /// 503: a dependency (the database) is unavailable.
+    #[error("{0}")]
+    Overloaded(String),
+    /// 500: the cause is logged, never sent.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// What a 429 tells the client about its budget.
+#[derive(Debug, Clone, Copy)]
+pub struct RateLimitInfo {
+    pub limit: u32,
+    pub remaining: u32,
+    pub reset_secs: u64,
+}
+
+impl RateLimitInfo {
+    /// Writes the `RateLimit-*` headers onto `response`.
+    pub fn apply(&self, headers: &mut axum::http::HeaderMap) {
+        headers.insert("ratelimit-limit", HeaderValue::from(self.limit));
+        headers.insert("ratelimit-remaining", HeaderValue::from(self.remaining));
+        headers.insert("ratelimit-reset", HeaderValue::from(self.reset_secs));
+    }
+}
+
+impl ApiError {
+    /// A 400 naming `param`.
+    pub fn invalid(param: impl Into<String>, message: impl Into<String>) -> Self {
+        ApiError::Validation {
+            param: Some(param.into()),
+            message: message.into(),
+        }
+    }
+
+    /// A 400 about the request as a whole.
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        ApiError::Validation {
+            param: None,
+            message: message.into(),
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::Validation { .. } => StatusCode::BAD_REQUEST,
+            ApiError::Authentication(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Permission(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Overloaded(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ApiError::Validation { .. }
+            | ApiError::MethodNotAllowed
+            | ApiError::UnsupportedMediaType(_) => "invalid_request_error",
+            ApiError::Authentication(_) => "authentication_error",
+            ApiError::Permission(_) => "permission_error",
+            ApiError::NotFound(_) => "not_found_error",
+            ApiError::Conflict { .. } => "conflict_error",
+            ApiError::TooLarge { .. } => "request_too_large",
+            ApiError::RateLimited(_) => "rate_limit_error",
+            ApiError::Overloaded(_) => "overloaded_error",
+            ApiError::Internal(_) => "api_error",
+        }
+    }
+
+    /// The JSON body of SPEC §1.2.
+    pub fn body(&self) -> Value {
+        let status = self.status();
+        let message = match self {
+            // The cause of a 500 stays in the log.
+            ApiError::Internal(_) => "internal server error".to_string(),
+            ApiError::RateLimited(info) => format!(
+                "rate limit exceeded: at most {} requests per minute per API key; retry in {} s",
+                info.limit, info.reset_secs
+            ),
+            other => other.to_string(),
+        };
+        let mut error = json!({
+            "type": self.kind(),
+            "code": status.as_u16(),
+            "message": message,
+        });
+        if let ApiError::Validation {
+            param: Some(param), ..
+        } = self
+        {
+            error["param"] = Value::String(param.clone());
+        }
+        if let ApiError::Conflict { details, .. } = self {
+            error["details"] = details.clone();
+        }
+        json!({ "error": error })
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        match &self {
+            ApiError::Internal(cause) => tracing::error!(%cause, "request failed"),
+            ApiError::Overloaded(cause) => tracing::warn!(%cause, "service unavailable"),
+            _ => {}
+        }
+        let mut response = (self.status(), axum::Json(self.body())).into_response();
+        let headers = response.headers_mut();
+        match &self {
+            ApiError::RateLimited(info) => {
+                info.apply(headers);
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(info.reset_secs));
+            }
+            ApiError::MethodNotAllowed => {}
+            ApiError::Authentication(_) => {
+                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            _ => {}
+        }
+        response
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(err: sqlx::Error) -> Self {
+        if is_unavailable(&err) {
+            ApiError::Overloaded(format!("database unavailable: {err}"))
+        } else {
+            ApiError::Internal(format!("database error: {err}"))
+        }
+    }
+}
+
+/// Whether a database error means "the database cannot be reached right now" rather than a bug.
+pub fn is_unavailable(err: &sqlx::Error) -> bool {
+    matches!(
+        err,
+        sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::WorkerCrashed
+    ) || matches!(err, sqlx::Error::Database(db) if db.code().is_some_and(|c| c == "5" || c == "517" || c.starts_with("08") || c == "57P01" || c == "57P03"))
+}
+
+impl From<tokio::task::JoinError> for ApiError {
+    fn from(err: tokio::task::JoinError) -> Self {
+        ApiError::Internal(format!("background task failed: {err}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_is_always_the_http_status() {
+        let cases = [
+            ApiError::invalid("name", "x"),
+            ApiError::Authentication("x".into()),
+            ApiError::Permission("x".into()),
+            ApiError::NotFound("x".into()),
+            ApiError::MethodNotAllowed,
+            ApiError::TooLarge { limit: 1 },
+            ApiError::Internal("secret cause".into()),
+        ];
+        for err in cases {
+            let body = err.body();
+            assert_eq!(body["error"]["code"], err.status().as_u16(), "{err:?}");
+            assert_eq!(body["error"]["type"], err.kind(), "{err:?}");
+        }
+    }
+
+    #[test]
+    fn internal_error_body_hides_its_cause() {
+        let body = ApiError::Internal("secret cause".into()).body();
+        assert!(!body.to_string().contains("secret"));
+    }
+
+    #[test]
+    fn validation_error_names_its_param() {
+        let body = ApiError::invalid("turns[3].role", "bad role").body();
+        assert_eq!(body["error"]["param"], "turns[3].role");
+    }
+}

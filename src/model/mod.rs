@@ -1,0 +1,137 @@
+//! Domain types: typed ids, timestamps, and the entities the store returns.
+
+mod ids;
+mod timestamp;
+pub mod transcript;
+
+pub use ids::{KeyId, ProjectId, TranscriptId, WorkspaceId};
+pub use timestamp::Timestamp;
+
+use serde::Serialize;
+
+use crate::auth::PermissionSet;
+
+/// A workspace (organization): the owner of everything else.
+#[derive(Debug, Clone, Serialize)]
+pub struct Workspace {
+    pub id: WorkspaceId,
+    pub name: String,
+    pub created_at: Timestamp,
+}
+
+/// Whether an API key currently works.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KeyStatus {
+    Active,
+    Revoked,
+}
+
+impl KeyStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyStatus::Active => "active",
+            KeyStatus::Revoked => "revoked",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "active" => Some(KeyStatus::Active),
+            "revoked" => Some(KeyStatus::Revoked),
+            _ => None,
+        }
+    }
+}
+
+/// An API key as listed: everything but the secret, which is never stored.
+#[derive(Debug, Clone, Serialize)]
+pub struct ApiKeyRecord {
+    pub id: KeyId,
+    pub workspace_id: WorkspaceId,
+    pub name: String,
+    pub description: Option<String>,
+    pub permissions: PermissionSet,
+    pub hint: String,
+    pub status: KeyStatus,
+    pub legacy: bool,
+    pub created_at: Timestamp,
+    pub created_by: String,
+    pub last_used_at: Option<Timestamp>,
+    pub expires_at: Option<Timestamp>,
+}
+
+/// A key to be stored: its hash, never its plaintext.
+#[derive(Debug, Clone)]
+pub struct NewApiKey {
+    pub workspace_id: WorkspaceId,
+    pub name: String,
+    pub description: Option<String>,
+    pub permissions: PermissionSet,
+    pub hash: [u8; 32],
+    pub hint: String,
+    pub legacy: bool,
+    pub created_by: String,
+    pub expires_at: Option<Timestamp>,
+}
+
+/// The taxonomy a project's analysis uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DomainPack {
+    General,
+    AiCoding,
+}
+
+impl DomainPack {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DomainPack::General => "general",
+            DomainPack::AiCoding => "ai_coding",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "general" => Some(DomainPack::General),
+            "ai_coding" => Some(DomainPack::AiCoding),
+            _ => None,
+        }
+    }
+}
+
+/// A project as the API shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Project {
+    pub id: ProjectId,
+    pub name: String,
+    pub domain_pack: DomainPack,
+    pub transcript_count: i64,
+    pub latest_transcript_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// One page request: `page` ≥ 1, `limit` 1–100.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    pub page: u32,
+    pub limit: u32,
+}
+
+impl Page {
+    pub fn offset(&self) -> i64 {
+        i64::from(self.page - 1) * i64::from(self.limit)
+    }
+}
+
+/// One row of the audit log.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditEntry {
+    pub id: String,
+    pub workspace_id: WorkspaceId,
+    pub actor: String,
+    pub action: String,
+    pub key_id: Option<KeyId>,
+    pub created_at: Timestamp,
+}

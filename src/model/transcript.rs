@@ -1,0 +1,548 @@
+//! Transcripts: the validated upload input, and what the store gives back.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use serde_json::value::RawValue;
+use sha2::{Digest, Sha256};
+
+use super::{ProjectId, Timestamp, TranscriptId, WorkspaceId};
+use crate::error::ApiError;
+
+/// Most turns one transcript may have.
+pub const MAX_TURNS: usize = 1000;
+/// Largest turn content, in bytes of UTF-8 (1 MiB).
+pub const MAX_CONTENT_BYTES: usize = 1024 * 1024;
+
+/// Who spoke a turn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    User,
+    Assistant,
+    System,
+    Tool,
+    HumanAgent,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Role::User,
+        Role::Assistant,
+        Role::System,
+        Role::Tool,
+        Role::HumanAgent,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::User => "user",
+            Role::Assistant => "assistant",
+            Role::System => "system",
+            Role::Tool => "tool",
+            Role::HumanAgent => "human_agent",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+/// The upload body as sent; every field optional so that validation, not serde, names what is
+/// missing. Unknown fields are ignored.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UploadBody {
+    pub name: Option<String>,
+    pub turns: Option<Vec<TurnBody>>,
+    pub model_name: Option<String>,
+    pub external_id: Option<String>,
+    pub external_user_id: Option<String>,
+    pub language: Option<String>,
+    pub source_system: Option<String>,
+    pub source_timestamp: Option<String>,
+    pub metadata: Option<Value>,
+    /// Only read by the legacy endpoint.
+    pub project_id: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TurnBody {
+    pub role: Option<String>,
+    pub content: Option<String>,
+    pub tool_calls: Option<Vec<ToolCall>>,
+    pub tool_results: Option<Vec<ToolResult>>,
+    pub metadata: Option<Value>,
+    pub created_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ToolCall {
+    pub name: String,
+    #[serde(default)]
+    pub args: Value,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ToolResult {
+    pub name: String,
+    #[serde(default)]
+    pub result: Value,
+}
+
+/// A validated transcript, ready to store. Serializing it gives the canonical form whose hash
+/// decides whether a re-upload with the same `externalId` is a retry.
+#[derive(Debug, Clone, Serialize)]
+pub struct NewTranscript {
+    pub name: String,
+    pub model_name: Option<String>,
+    pub external_id: Option<String>,
+    pub external_user_id: Option<String>,
+    pub language: Option<String>,
+    pub source_system: Option<String>,
+    pub source_timestamp: Option<Timestamp>,
+    pub metadata: Option<Value>,
+    pub turns: Vec<NewTurn>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NewTurn {
+    pub role: Role,
+    pub content: String,
+    pub tool_calls: Option<Vec<ToolCall>>,
+    pub tool_results: Option<Vec<ToolResult>>,
+    pub metadata: Option<Value>,
+    pub created_at: Option<Timestamp>,
+}
+
+/// Turn counts and token counts derived from the turns.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct TranscriptStats {
+    pub turn_count: i64,
+    pub user_turn_count: i64,
+    pub assistant_turn_count: i64,
+    pub total_token_count: i64,
+    pub user_token_count: i64,
+    pub assistant_token_count: i64,
+}
+
+impl TranscriptStats {
+    /// Sums per-turn token counts (`token_counts[i]` belongs to `turns[i]`).
+    pub fn compute(turns: &[NewTurn], token_counts: &[i64]) -> Self {
+        let mut stats = Self {
+            turn_count: turns.len() as i64,
+            ..Self::default()
+        };
+        for (turn, &tokens) in turns.iter().zip(token_counts) {
+            stats.total_token_count += tokens;
+            match turn.role {
+                Role::User => {
+                    stats.user_turn_count += 1;
+                    stats.user_token_count += tokens;
+                }
+                Role::Assistant => {
+                    stats.assistant_turn_count += 1;
+                    stats.assistant_token_count += tokens;
+                }
+                _ => {}
+            }
+        }
+        stats
+    }
+}
+
+/// What an upload hands to the store: the transcript, its derived numbers, and who sent it.
+#[derive(Debug, Clone)]
+pub struct TranscriptInsert {
+    pub id: TranscriptId,
+    pub project_id: ProjectId,
+    pub transcript: NewTranscript,
+    pub token_counts: Vec<i64>,
+    pub stats: TranscriptStats,
+    pub fingerprint: [u8; 32],
+    pub created_by: String,
+    pub created_at: Timestamp,
+}
+
+/// A stored transcript without its turns: a list item.
+#[derive(Debug, Clone, Serialize)]
+pub struct TranscriptSummary {
+    pub id: TranscriptId,
+    pub project_id: ProjectId,
+    #[serde(skip)]
+    pub workspace_id: WorkspaceId,
+    pub name: String,
+    pub model_name: Option<String>,
+    pub language: Option<String>,
+    pub source_system: Option<String>,
+    pub external_id: Option<String>,
+    pub external_user_id: Option<String>,
+    pub metadata: Option<Box<RawValue>>,
+    #[serde(flatten)]
+    pub stats: TranscriptStats,
+    pub source_timestamp: Option<Timestamp>,
+    pub created_at: Timestamp,
+    #[serde(skip)]
+    pub created_by: String,
+}
+
+/// A stored turn.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoredTurn {
+    pub index: i64,
+    pub role: Role,
+    pub content: String,
+    pub token_count: i64,
+    pub tool_calls: Option<Box<RawValue>>,
+    pub tool_results: Option<Box<RawValue>>,
+    pub metadata: Option<Box<RawValue>>,
+    pub created_at: Option<Timestamp>,
+}
+
+/// A transcript with its turns and annotations.
+#[derive(Debug, Clone, Serialize)]
+pub struct TranscriptDetail {
+    #[serde(flatten)]
+    pub summary: TranscriptSummary,
+    pub turns: Vec<StoredTurn>,
+    pub annotations: std::collections::BTreeMap<String, String>,
+}
+
+/// The result of storing an upload.
+#[derive(Debug)]
+pub enum InsertOutcome {
+    /// A new transcript.
+    Created(TranscriptSummary),
+    /// The same `externalId` with the same body was already stored: a safe retry.
+    Replayed(TranscriptSummary),
+    /// The same `externalId` with a different body.
+    Conflict(TranscriptId),
+}
+
+/// Filters of `GET /projects/{id}/transcripts`.
+#[derive(Debug, Clone, Default)]
+pub struct TranscriptFilter {
+    /// Full-text terms, all of which must match (as prefixes).
+    pub terms: Vec<String>,
+    pub model_name: Option<String>,
+    pub language: Option<String>,
+    pub source_system: Option<String>,
+    pub annotation_key: Option<String>,
+    pub annotation_value: Option<String>,
+    /// Inclusive bounds on `source_timestamp`, falling back to `created_at`.
+    pub from: Option<Timestamp>,
+    pub to: Option<Timestamp>,
+}
+
+/// Splits a search string into the words full-text search matches (letters and digits).
+pub fn search_terms(q: &str) -> Vec<String> {
+    q.split(|c: char| !c.is_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .map(str::to_lowercase)
+        .take(16)
+        .collect()
+}
+
+fn field(path: &str, name: &str) -> String {
+    if path.is_empty() {
+        name.to_string()
+    } else {
+        format!("{path}.{name}")
+    }
+}
+
+fn optional_text(
+    value: Option<String>,
+    param: &str,
+    max_chars: usize,
+) -> Result<Option<String>, ApiError> {
+    let Some(value) = value else { return Ok(None) };
+    let value = value.trim();
+    if value.is_empty() {
+        return Ok(None);
+    }
+    if value.chars().count() > max_chars {
+        return Err(ApiError::invalid(
+            param,
+            format!("{param} must be at most {max_chars} characters"),
+        ));
+    }
+    Ok(Some(value.to_string()))
+}
+
+/// A name: required, 1–`max` characters after trimming.
+pub fn required_name(value: Option<String>, param: &str, max: usize) -> Result<String, ApiError> {
+    match optional_text(value, param, max)? {
+        Some(name) => Ok(name),
+        None => Err(ApiError::invalid(
+            param,
+            format!("{param} is required: a string of 1 to {max} characters"),
+        )),
+    }
+}
+
+fn optional_timestamp(value: Option<String>, param: &str) -> Result<Option<Timestamp>, ApiError> {
+    match value {
+        None => Ok(None),
+        Some(s) => Timestamp::parse_rfc3339(s.trim()).map(Some).ok_or_else(|| {
+            ApiError::invalid(
+                param,
+                format!("{param} must be an RFC 3339 timestamp, e.g. 2026-03-15T10:30:00.000Z"),
+            )
+        }),
+    }
+}
+
+fn optional_object(value: Option<Value>, param: &str) -> Result<Option<Value>, ApiError> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(v @ Value::Object(_)) => Ok(Some(v)),
+        Some(_) => Err(ApiError::invalid(
+            param,
+            format!("{param} must be a JSON object"),
+        )),
+    }
+}
+
+/// A BCP 47-shaped language tag: `en`, `en-US`, `zh-Hant-TW`.
+fn is_language_tag(tag: &str) -> bool {
+    let mut parts = tag.split('-');
+    let primary = parts.next().unwrap_or_default();
+    (2..=8).contains(&primary.len())
+        && primary.chars().all(|c| c.is_ascii_alphabetic())
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
+impl UploadBody {
+    /// Validates every rule of SPEC §1.4; the error names the first offending field.
+    pub fn validate(self) -> Result<NewTranscript, ApiError> {
+        let name = required_name(self.name, "name", 500)?;
+        let turns = match self.turns {
+            None => {
+                return Err(ApiError::invalid(
+                    "turns",
+                    "turns is required: an array of 1 to 1000 turns",
+                ));
+            }
+            Some(turns) if turns.is_empty() || turns.len() > MAX_TURNS => {
+                return Err(ApiError::invalid(
+                    "turns",
+                    format!(
+                        "turns must contain between 1 and {MAX_TURNS} turns, got {}",
+                        turns.len()
+                    ),
+                ));
+            }
+            Some(turns) => turns,
+        };
+        let model_name = optional_text(self.model_name, "modelName", 100)?;
+        let external_id = optional_text(self.external_id, "externalId", 255)?;
+        let external_user_id = optional_text(self.external_user_id, "externalUserId", 255)?;
+        let language = optional_text(self.language, "language", 35)?;
+        if let Some(tag) = &language
+            && !is_language_tag(tag)
+        {
+            return Err(ApiError::invalid(
+                "language",
+                "language must be a language tag such as en or en-US",
+            ));
+        }
+        let source_system = optional_text(self.source_system, "sourceSystem", 100)?;
+        let source_timestamp = optional_timestamp(self.source_timestamp, "sourceTimestamp")?;
+        let metadata = optional_object(self.metadata, "metadata")?;
+        let turns = turns
+            .into_iter()
+            .enumerate()
+            .map(|(i, turn)| turn.validate(&format!("turns[{i}]")))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(NewTranscript {
+            name,
+            model_name,
+            external_id,
+            external_user_id,
+            language,
+            source_system,
+            source_timestamp,
+            metadata,
+            turns,
+        })
+    }
+}
+
+impl TurnBody {
+    fn validate(self, path: &str) -> Result<NewTurn, ApiError> {
+        let role_param = field(path, "role");
+        let expected = "one of user, assistant, system, tool, human_agent";
+        let role = match self.role {
+            None => {
+                return Err(ApiError::invalid(
+                    &role_param,
+                    format!("{role_param} is required: {expected}"),
+                ));
+            }
+            Some(role) => Role::parse(&role).ok_or_else(|| {
+                ApiError::invalid(
+                    &role_param,
+                    format!("{role_param} must be {expected}, got {role:?}"),
+                )
+            })?,
+        };
+        let content_param = field(path, "content");
+        let content = self.content.ok_or_else(|| {
+            ApiError::invalid(
+                &content_param,
+                format!("{content_param} is required: a string (it may be empty)"),
+            )
+        })?;
+        if content.len() > MAX_CONTENT_BYTES {
+            return Err(ApiError::invalid(
+                &content_param,
+                format!("{content_param} must be at most {MAX_CONTENT_BYTES} bytes of UTF-8"),
+            ));
+        }
+        Ok(NewTurn {
+            role,
+            content,
+            tool_calls: self.tool_calls,
+            tool_results: self.tool_results,
+            metadata: optional_object(self.metadata, &field(path, "metadata"))?,
+            created_at: optional_timestamp(self.created_at, &field(path, "createdAt"))?,
+        })
+    }
+}
+
+impl NewTranscript {
+    /// SHA-256 of the canonical JSON form (object keys sorted), for replay detection.
+    pub fn fingerprint(&self) -> [u8; 32] {
+        let canonical = serde_json::to_vec(self).expect("a transcript serializes");
+        Sha256::digest(&canonical).into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn parse(body: Value) -> Result<NewTranscript, ApiError> {
+        serde_json::from_value::<UploadBody>(body)
+            .unwrap()
+            .validate()
+    }
+
+    fn param_of(body: Value) -> String {
+        match parse(body) {
+            Err(ApiError::Validation { param, .. }) => param.unwrap_or_default(),
+            other => panic!("expected a validation error, got {other:?}"),
+        }
+    }
+
+    fn valid() -> Value {
+        json!({"name": "chat", "turns": [{"role": "user", "content": "hi"}]})
+    }
+
+    #[test]
+    fn each_rule_names_its_field() {
+        let long = |n| "x".repeat(n);
+        let cases: Vec<(&str, Value, &str)> = vec![
+            (
+                "missing name",
+                json!({"turns": [{"role": "user", "content": ""}]}),
+                "name",
+            ),
+            (
+                "blank name",
+                json!({"name": "  ", "turns": [{"role": "user", "content": ""}]}),
+                "name",
+            ),
+            (
+                "long name",
+                json!({"name": long(501), "turns": [{"role": "user", "content": ""}]}),
+                "name",
+            ),
+            ("missing turns", json!({"name": "a"}), "turns"),
+            ("empty turns", json!({"name": "a", "turns": []}), "turns"),
+            (
+                "bad role",
+                json!({"name": "a", "turns": [{"role": "user", "content": ""}, {"role": "bot", "content": ""}]}),
+                "turns[1].role",
+            ),
+            (
+                "missing content",
+                json!({"name": "a", "turns": [{"role": "user"}]}),
+                "turns[0].content",
+            ),
+            (
+                "long model",
+                json!({"name": "a", "modelName": long(101), "turns": [{"role": "user", "content": ""}]}),
+                "modelName",
+            ),
+            (
+                "bad language",
+                json!({"name": "a", "language": "english!", "turns": [{"role": "user", "content": ""}]}),
+                "language",
+            ),
+            (
+                "bad timestamp",
+                json!({"name": "a", "sourceTimestamp": "yesterday", "turns": [{"role": "user", "content": ""}]}),
+                "sourceTimestamp",
+            ),
+            (
+                "metadata array",
+                json!({"name": "a", "metadata": [1], "turns": [{"role": "user", "content": ""}]}),
+                "metadata",
+            ),
+            (
+                "turn createdAt",
+                json!({"name": "a", "turns": [{"role": "user", "content": "", "createdAt": "x"}]}),
+                "turns[0].createdAt",
+            ),
+        ];
+        for (case, body, param) in cases {
+            assert_eq!(param_of(body), param, "{case}");
+        }
+    }
+
+    #[test]
+    fn turn_limit_is_1000() {
+        let turn = json!({"role": "user", "content": "x"});
+        let ok = json!({"name": "a", "turns": vec![turn.clone(); 1000]});
+        assert!(parse(ok).is_ok());
+        let too_many = json!({"name": "a", "turns": vec![turn; 1001]});
+        assert_eq!(param_of(too_many), "turns");
+    }
+
+    #[test]
+    fn content_limit_is_one_mebibyte() {
+        let at = json!({"name": "a", "turns": [{"role": "user", "content": "x".repeat(MAX_CONTENT_BYTES)}]});
+        assert!(parse(at).is_ok());
+        let over = json!({"name": "a", "turns": [{"role": "user", "content": "x".repeat(MAX_CONTENT_BYTES + 1)}]});
+        assert_eq!(param_of(over), "turns[0].content");
+    }
+
+    #[test]
+    fn fingerprint_ignores_key_order_and_unknown_fields() {
+        let a = parse(json!({"name": "chat", "extra": 1, "metadata": {"a": 1, "b": 2}, "turns": [{"role": "user", "content": "hi"}]})).unwrap();
+        let b = parse(json!({"turns": [{"content": "hi", "role": "user"}], "metadata": {"b": 2, "a": 1}, "name": "chat"})).unwrap();
+        assert_eq!(a.fingerprint(), b.fingerprint());
+        let c = parse(valid()).unwrap();
+        assert_ne!(a.fingerprint(), c.fingerprint());
+    }
+
+    #[test]
+    fn language_tags() {
+        for ok in ["en", "en-US", "zh-Hant-TW", "pt-BR"] {
+            assert!(is_language_tag(ok), "{ok}");
+        }
+        for bad in ["e", "english language", "en_US", "en--US", "-en"] {
+            assert!(!is_language_tag(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn search_terms_are_words() {
+        assert_eq!(search_terms("Refund, please!"), vec!["refund", "please"]);
+        assert!(search_terms("  ** ").is_empty());
+    }
+}

@@ -1,0 +1,104 @@
+//! Per-API-key rate limiting (GCRA from `governor`) and its `RateLimit-*` headers.
+
+use std::num::NonZeroU32;
+
+use governor::clock::{Clock, DefaultClock};
+use governor::middleware::StateInformationMiddleware;
+use governor::state::keyed::DefaultKeyedStateStore;
+use governor::{Quota, RateLimiter as Gcra};
+
+use crate::error::{ApiError, RateLimitInfo, Result};
+use crate::model::KeyId;
+
+type Limiter = Gcra<KeyId, DefaultKeyedStateStore<KeyId>, DefaultClock, StateInformationMiddleware>;
+
+/// A budget of `per_minute` requests per key, refilled evenly, with a full minute's burst.
+pub struct RateLimiter {
+    limiter: Option<(Limiter, DefaultClock)>,
+    per_minute: u32,
+}
+
+impl RateLimiter {
+    /// `per_minute == 0` disables limiting.
+    pub fn new(per_minute: u32) -> Self {
+        let limiter = NonZeroU32::new(per_minute).map(|n| {
+            let clock = DefaultClock::default();
+            let limiter = Gcra::<_, _, _, governor::middleware::NoOpMiddleware<_>>::new(
+                Quota::per_minute(n),
+                DefaultKeyedStateStore::default(),
+                clock.clone(),
+            )
+            .with_middleware::<StateInformationMiddleware>();
+            (limiter, clock)
+        });
+        Self {
+            limiter,
+            per_minute,
+        }
+    }
+
+    /// Spends one request of `key`'s budget: the headers to send, or a 429.
+    pub fn check(&self, key: KeyId) -> Result<Option<RateLimitInfo>> {
+        let Some((limiter, clock)) = &self.limiter else {
+            return Ok(None);
+        };
+        let seconds_per_request = 60.0 / f64::from(self.per_minute);
+        match limiter.check_key(&key) {
+            Ok(snapshot) => {
+                let remaining = snapshot.remaining_burst_capacity();
+                let used = self.per_minute.saturating_sub(remaining);
+                Ok(Some(RateLimitInfo {
+                    limit: self.per_minute,
+                    remaining,
+                    reset_secs: (f64::from(used) * seconds_per_request).ceil() as u64,
+                }))
+            }
+            Err(not_until) => {
+                let wait = not_until.wait_time_from(clock.now());
+                Err(ApiError::RateLimited(RateLimitInfo {
+                    limit: self.per_minute,
+                    remaining: 0,
+                    reset_secs: wait.as_secs_f64().ceil().max(1.0) as u64,
+                }))
+            }
+        }
+    }
+
+    /// Drops the state of keys whose budget is full again, so memory stays bounded.
+    pub fn prune(&self) {
+        if let Some((limiter, _)) = &self.limiter {
+            limiter.retain_recent();
+            limiter.shrink_to_fit();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_request_past_the_budget_is_refused_with_a_retry_time() {
+        let limiter = RateLimiter::new(3);
+        let key = KeyId::new();
+        let remaining: Vec<u32> = (0..3)
+            .map(|_| limiter.check(key).unwrap().unwrap().remaining)
+            .collect();
+        assert_eq!(remaining, vec![2, 1, 0]);
+        match limiter.check(key) {
+            Err(ApiError::RateLimited(info)) => assert!(info.reset_secs >= 1),
+            other => panic!("expected 429, got {other:?}"),
+        }
+        // Other keys have their own budget.
+        assert!(limiter.check(KeyId::new()).is_ok());
+    }
+
+    #[test]
+    fn zero_disables_limiting() {
+        let limiter = RateLimiter::new(0);
+        let key = KeyId::new();
+        for _ in 0..1000 {
+            assert!(limiter.check(key).unwrap().is_none());
+        }
+    }
+}

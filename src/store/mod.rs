@@ -1,0 +1,192 @@
+//! Storage behind one trait. Every method on workspace data takes the `WorkspaceId` first, so
+//! tenancy is in the signature; all SQL for a backend lives in that backend's file.
+
+mod sqlite;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+pub use sqlite::SqliteStore;
+
+use crate::auth::{KeyHash, PermissionSet};
+use crate::error::{ApiError, Result};
+use crate::model::transcript::{
+    InsertOutcome, TranscriptDetail, TranscriptFilter, TranscriptInsert, TranscriptSummary,
+};
+use crate::model::{
+    ApiKeyRecord, AuditEntry, DomainPack, KeyId, KeyStatus, NewApiKey, Page, Project, ProjectId,
+    Timestamp, TranscriptId, Workspace, WorkspaceId,
+};
+
+/// What authentication needs to know about a key, looked up by the hash of its plaintext.
+#[derive(Debug, Clone)]
+pub struct KeyAuthRecord {
+    pub id: KeyId,
+    pub workspace_id: WorkspaceId,
+    pub permissions: PermissionSet,
+    pub status: KeyStatus,
+    pub expires_at: Option<Timestamp>,
+    pub hint: String,
+}
+
+/// A key change that other nodes' caches must see: the key's hash and the change's sequence.
+#[derive(Debug, Clone, Copy)]
+pub struct KeyChange {
+    pub seq: i64,
+    pub hash: KeyHash,
+}
+
+/// Who made a change, for the audit log.
+#[derive(Debug, Clone)]
+pub struct Actor(pub String);
+
+/// A new project.
+#[derive(Debug, Clone)]
+pub struct NewProject {
+    pub name: String,
+    pub domain_pack: DomainPack,
+}
+
+/// A key state change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyAction {
+    Revoke,
+    Reactivate,
+    Delete,
+}
+
+impl KeyAction {
+    pub fn audit_name(self) -> &'static str {
+        match self {
+            KeyAction::Revoke => "api_key.revoked",
+            KeyAction::Reactivate => "api_key.reactivated",
+            KeyAction::Delete => "api_key.deleted",
+        }
+    }
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Whether the database answers.
+    async fn ping(&self) -> Result<()>;
+
+    // Workspaces.
+    async fn create_workspace(&self, name: &str) -> Result<Workspace>;
+    async fn list_workspaces(&self) -> Result<Vec<Workspace>>;
+    async fn get_workspace(&self, id: WorkspaceId) -> Result<Option<Workspace>>;
+
+    // API keys. Each change writes its audit row and its change notice in one transaction.
+    async fn create_key(&self, key: NewApiKey, actor: &Actor) -> Result<ApiKeyRecord>;
+    async fn list_keys(&self, ws: WorkspaceId) -> Result<Vec<ApiKeyRecord>>;
+    /// The key with this id, in any workspace (the CLI addresses keys by id alone).
+    async fn get_key(&self, id: KeyId) -> Result<Option<ApiKeyRecord>>;
+    /// Applies `action` to the key; `None` if no key has this id in `ws`.
+    async fn change_key(
+        &self,
+        ws: WorkspaceId,
+        id: KeyId,
+        action: KeyAction,
+        actor: &Actor,
+    ) -> Result<Option<KeyHash>>;
+    /// Looks a key up by hash, across workspaces: this is how a request finds its workspace.
+    async fn find_key_by_hash(&self, hash: KeyHash) -> Result<Option<KeyAuthRecord>>;
+    /// Moves each key's `last_used_at` forward (never back).
+    async fn touch_keys(&self, used: &[(KeyId, Timestamp)]) -> Result<()>;
+    /// The newest change sequence number (0 if none).
+    async fn latest_key_change(&self) -> Result<i64>;
+    /// Changes after `seq`, oldest first.
+    async fn key_changes_since(&self, seq: i64) -> Result<Vec<KeyChange>>;
+    async fn audit_log(&self, ws: WorkspaceId, limit: u32) -> Result<Vec<AuditEntry>>;
+
+    // Projects.
+    async fn create_project(&self, ws: WorkspaceId, project: NewProject) -> Result<Project>;
+    async fn list_projects(&self, ws: WorkspaceId, page: Page) -> Result<(Vec<Project>, i64)>;
+    async fn get_project(&self, ws: WorkspaceId, id: ProjectId) -> Result<Option<Project>>;
+    /// The workspace's "Default" project, created on first use.
+    async fn default_project(&self, ws: WorkspaceId) -> Result<Project>;
+    /// The workspace owning a project, if it exists anywhere (to tell 403 from 404).
+    async fn project_owner(&self, id: ProjectId) -> Result<Option<WorkspaceId>>;
+    /// The stored report of a project: (executive summary, insights), both JSON text.
+    async fn get_report(&self, ws: WorkspaceId, id: ProjectId) -> Result<Option<(String, String)>>;
+
+    // Transcripts.
+    /// Stores a transcript and all its turns atomically, or finds the earlier upload with the
+    /// same `externalId`.
+    async fn insert_transcript(
+        &self,
+        ws: WorkspaceId,
+        insert: TranscriptInsert,
+    ) -> Result<InsertOutcome>;
+    async fn list_transcripts(
+        &self,
+        ws: WorkspaceId,
+        project: ProjectId,
+        filter: &TranscriptFilter,
+        page: Page,
+    ) -> Result<(Vec<TranscriptSummary>, i64)>;
+    async fn get_transcript(
+        &self,
+        ws: WorkspaceId,
+        id: TranscriptId,
+    ) -> Result<Option<TranscriptDetail>>;
+    /// The workspace owning a transcript, if it exists anywhere.
+    async fn transcript_owner(&self, id: TranscriptId) -> Result<Option<WorkspaceId>>;
+}
+
+/// Opens the store a URL names: `sqlite://…` (created if missing) or `postgres://…`.
+pub async fn connect(url: &str) -> Result<Arc<dyn Store>, String> {
+    if url.starts_with("sqlite:") {
+        let store = SqliteStore::open(url).await.map_err(|e| e.to_string())?;
+        Ok(Arc::new(store))
+    } else {
+        Err(format!(
+            "unsupported database URL {:?}: expected sqlite://path",
+            redact_url(url)
+        ))
+    }
+}
+
+/// A database URL with any password replaced, for messages.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let creds = &url[scheme_end + 3..at];
+            match creds.find(':') {
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..scheme_end + 3],
+                    &creds[..colon],
+                    &url[at..]
+                ),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// Maps a unique-constraint violation to a typed outcome; other errors pass through.
+pub(crate) fn is_unique_violation(err: &sqlx::Error) -> bool {
+    matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+impl From<std::convert::Infallible> for ApiError {
+    fn from(e: std::convert::Infallible) -> Self {
+        match e {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_redacted_from_urls() {
+        assert_eq!(
+            redact_url("postgres://user:secret@host/db"),
+            "postgres://user:***@host/db"
+        );
+        assert_eq!(redact_url("sqlite://halfpipe.db"), "sqlite://halfpipe.db");
+    }
+}

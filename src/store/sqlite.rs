@@ -1,0 +1,934 @@
+//! The embedded SQLite backend: one file in WAL mode, a pool of readers and a single writer.
+
+use std::borrow::Cow;
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use serde_json::value::RawValue;
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
+use sqlx::{AssertSqlSafe, Row, SqlSafeStr};
+
+use super::{Actor, KeyAction, KeyAuthRecord, KeyChange, NewProject, Store, is_unique_violation};
+use crate::auth::{KeyHash, PermissionSet};
+use crate::error::{ApiError, Result};
+use crate::model::transcript::{
+    InsertOutcome, Role, StoredTurn, TranscriptDetail, TranscriptFilter, TranscriptInsert,
+    TranscriptStats, TranscriptSummary,
+};
+use crate::model::{
+    ApiKeyRecord, AuditEntry, DomainPack, KeyId, KeyStatus, NewApiKey, Page, Project, ProjectId,
+    Timestamp, TranscriptId, Workspace, WorkspaceId,
+};
+
+/// The migrations, embedded in the binary.
+const MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "core",
+    include_str!("../../migrations/sqlite/0001_core.sql"),
+)];
+
+pub struct SqliteStore {
+    read: SqlitePool,
+    write: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if missing) and migrates the database at `url`.
+    pub async fn open(url: &str) -> Result<Self, sqlx::Error> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true);
+        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .connect_with(options.clone())
+            .await?;
+        let read = if in_memory {
+            write.clone()
+        } else {
+            SqlitePoolOptions::new()
+                .max_connections(4)
+                .connect_with(options.read_only(true))
+                .await?
+        };
+        let store = Self { read, write };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn migrate(&self) -> Result<(), sqlx::Error> {
+        let migrations = MIGRATIONS
+            .iter()
+            .map(|(version, description, sql)| {
+                Migration::new(
+                    *version,
+                    Cow::Borrowed(*description),
+                    MigrationType::Simple,
+                    AssertSqlSafe(*sql).into_sql_str(),
+                    false,
+                )
+            })
+            .collect();
+        Migrator::with_migrations(migrations)
+            .run(&self.write)
+            .await
+            .map_err(|e| sqlx::Error::Migrate(Box::new(e)))
+    }
+}
+
+fn corrupt(what: &str, value: &str) -> ApiError {
+    ApiError::Internal(format!("stored {what} is not valid: {value:?}"))
+}
+
+fn ts(row: &SqliteRow, col: &str) -> Result<Timestamp> {
+    let text: String = row.try_get(col)?;
+    Timestamp::parse_rfc3339(&text).ok_or_else(|| corrupt(col, &text))
+}
+
+fn opt_ts(row: &SqliteRow, col: &str) -> Result<Option<Timestamp>> {
+    let text: Option<String> = row.try_get(col)?;
+    text.map(|t| Timestamp::parse_rfc3339(&t).ok_or_else(|| corrupt(col, &t)))
+        .transpose()
+}
+
+fn opt_json(row: &SqliteRow, col: &str) -> Result<Option<Box<RawValue>>> {
+    let text: Option<String> = row.try_get(col)?;
+    text.map(|t| RawValue::from_string(t).map_err(|e| corrupt(col, &e.to_string())))
+        .transpose()
+}
+
+fn uuid_col<T: FromStr>(row: &SqliteRow, col: &str) -> Result<T> {
+    let text: String = row.try_get(col)?;
+    text.parse().map_err(|_| corrupt(col, &text))
+}
+
+fn project_id_col(row: &SqliteRow, col: &str) -> Result<ProjectId> {
+    let text: String = row.try_get(col)?;
+    ProjectId::parse(&text).ok_or_else(|| corrupt(col, &text))
+}
+
+fn hash_col(row: &SqliteRow, col: &str) -> Result<KeyHash> {
+    let bytes: Vec<u8> = row.try_get(col)?;
+    let bytes: [u8; 32] = bytes.try_into().map_err(|_| corrupt(col, "not 32 bytes"))?;
+    Ok(KeyHash(bytes))
+}
+
+fn opt_string(value: &Option<Timestamp>) -> Option<String> {
+    value.map(|t| t.to_rfc3339())
+}
+
+fn json_text<T: serde::Serialize>(value: &Option<T>) -> Option<String> {
+    value
+        .as_ref()
+        .map(|v| serde_json::to_string(v).expect("JSON serializes"))
+}
+
+const WORKSPACE_COLUMNS: &str = "id, name, created_at";
+
+fn workspace(row: &SqliteRow) -> Result<Workspace> {
+    Ok(Workspace {
+        id: uuid_col(row, "id")?,
+        name: row.try_get("name")?,
+        created_at: ts(row, "created_at")?,
+    })
+}
+
+const KEY_COLUMNS: &str = "id, workspace_id, name, description, permissions, hint, status, \
+     legacy, created_at, created_by, last_used_at, expires_at";
+
+fn key_status(row: &SqliteRow) -> Result<KeyStatus> {
+    let status: String = row.try_get("status")?;
+    KeyStatus::parse(&status).ok_or_else(|| corrupt("status", &status))
+}
+
+fn api_key(row: &SqliteRow) -> Result<ApiKeyRecord> {
+    Ok(ApiKeyRecord {
+        id: uuid_col(row, "id")?,
+        workspace_id: uuid_col(row, "workspace_id")?,
+        name: row.try_get("name")?,
+        description: row.try_get("description")?,
+        permissions: PermissionSet::from_db(row.try_get("permissions")?),
+        hint: row.try_get("hint")?,
+        status: key_status(row)?,
+        legacy: row.try_get("legacy")?,
+        created_at: ts(row, "created_at")?,
+        created_by: row.try_get("created_by")?,
+        last_used_at: opt_ts(row, "last_used_at")?,
+        expires_at: opt_ts(row, "expires_at")?,
+    })
+}
+
+const PROJECT_COLUMNS: &str = "id, name, domain_pack, transcript_count, latest_transcript_at, \
+     created_at, updated_at";
+
+fn project(row: &SqliteRow) -> Result<Project> {
+    let pack: String = row.try_get("domain_pack")?;
+    Ok(Project {
+        id: project_id_col(row, "id")?,
+        name: row.try_get("name")?,
+        domain_pack: DomainPack::parse(&pack).ok_or_else(|| corrupt("domain_pack", &pack))?,
+        transcript_count: row.try_get("transcript_count")?,
+        latest_transcript_at: opt_ts(row, "latest_transcript_at")?,
+        created_at: ts(row, "created_at")?,
+        updated_at: ts(row, "updated_at")?,
+    })
+}
+
+const TRANSCRIPT_COLUMNS: &str = "t.id, t.workspace_id, t.project_id, t.name, t.model_name, \
+     t.language, t.source_system, t.external_id, t.external_user_id, t.metadata, t.turn_count, \
+     t.user_turn_count, t.assistant_turn_count, t.total_token_count, t.user_token_count, \
+     t.assistant_token_count, t.source_timestamp, t.created_at, t.created_by";
+
+fn transcript(row: &SqliteRow) -> Result<TranscriptSummary> {
+    Ok(TranscriptSummary {
+        id: uuid_col(row, "id")?,
+        workspace_id: uuid_col(row, "workspace_id")?,
+        project_id: project_id_col(row, "project_id")?,
+        name: row.try_get("name")?,
+        model_name: row.try_get("model_name")?,
+        language: row.try_get("language")?,
+        source_system: row.try_get("source_system")?,
+        external_id: row.try_get("external_id")?,
+        external_user_id: row.try_get("external_user_id")?,
+        metadata: opt_json(row, "metadata")?,
+        stats: TranscriptStats {
+            turn_count: row.try_get("turn_count")?,
+            user_turn_count: row.try_get("user_turn_count")?,
+            assistant_turn_count: row.try_get("assistant_turn_count")?,
+            total_token_count: row.try_get("total_token_count")?,
+            user_token_count: row.try_get("user_token_count")?,
+            assistant_token_count: row.try_get("assistant_token_count")?,
+        },
+        source_timestamp: opt_ts(row, "source_timestamp")?,
+        created_at: ts(row, "created_at")?,
+        created_by: row.try_get("created_by")?,
+    })
+}
+
+fn turn(row: &SqliteRow) -> Result<StoredTurn> {
+    let role: String = row.try_get("role")?;
+    Ok(StoredTurn {
+        index: row.try_get("idx")?,
+        role: Role::parse(&role).ok_or_else(|| corrupt("role", &role))?,
+        content: row.try_get("content")?,
+        token_count: row.try_get("token_count")?,
+        tool_calls: opt_json(row, "tool_calls")?,
+        tool_results: opt_json(row, "tool_results")?,
+        metadata: opt_json(row, "metadata")?,
+        created_at: opt_ts(row, "created_at")?,
+    })
+}
+
+/// The full-text query for `terms`: every term must match, each as a prefix.
+fn fts_query(terms: &[String]) -> String {
+    // Terms hold only letters and digits (see `search_terms`), so quoting cannot be escaped.
+    terms
+        .iter()
+        .map(|t| format!("\"{t}\"*"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `where` clauses and their text binds for a transcript list, after workspace and project.
+fn transcript_filter_sql(filter: &TranscriptFilter) -> (String, Vec<String>) {
+    let mut sql = String::new();
+    let mut binds = Vec::new();
+    let mut add = |sql: &mut String, clause: &str, value: String| {
+        binds.push(value);
+        sql.push_str(&clause.replace('?', &format!("?{}", binds.len() + 2)));
+    };
+    if let Some(v) = &filter.model_name {
+        add(&mut sql, " and t.model_name = ?", v.clone());
+    }
+    if let Some(v) = &filter.language {
+        add(&mut sql, " and lower(t.language) = lower(?)", v.clone());
+    }
+    if let Some(v) = &filter.source_system {
+        add(&mut sql, " and t.source_system = ?", v.clone());
+    }
+    if !filter.terms.is_empty() {
+        add(
+            &mut sql,
+            " and t.seq in (select rowid from transcripts_fts where transcripts_fts match ?)",
+            fts_query(&filter.terms),
+        );
+    }
+    if let Some(key) = &filter.annotation_key {
+        add(
+            &mut sql,
+            " and exists (select 1 from annotations a where a.workspace_id = t.workspace_id \
+             and a.transcript_id = t.id and a.key = ?",
+            key.clone(),
+        );
+        if let Some(value) = &filter.annotation_value {
+            add(&mut sql, " and a.value = ?", value.clone());
+        }
+        sql.push(')');
+    }
+    if let Some(from) = filter.from {
+        add(&mut sql, " and t.effective_at >= ?", from.to_rfc3339());
+    }
+    if let Some(to) = filter.to {
+        add(&mut sql, " and t.effective_at <= ?", to.to_rfc3339());
+    }
+    (sql, binds)
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn ping(&self) -> Result<()> {
+        sqlx::query("select 1").execute(&self.read).await?;
+        Ok(())
+    }
+
+    async fn create_workspace(&self, name: &str) -> Result<Workspace> {
+        let ws = Workspace {
+            id: WorkspaceId::new(),
+            name: name.to_string(),
+            created_at: Timestamp::now(),
+        };
+        sqlx::query("insert into workspaces (id, name, created_at) values (?1, ?2, ?3)")
+            .bind(ws.id.to_string())
+            .bind(&ws.name)
+            .bind(ws.created_at.to_rfc3339())
+            .execute(&self.write)
+            .await?;
+        Ok(ws)
+    }
+
+    async fn list_workspaces(&self) -> Result<Vec<Workspace>> {
+        let sql = format!("select {WORKSPACE_COLUMNS} from workspaces order by created_at, id");
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .fetch_all(&self.read)
+            .await?;
+        rows.iter().map(workspace).collect()
+    }
+
+    async fn get_workspace(&self, id: WorkspaceId) -> Result<Option<Workspace>> {
+        let sql = format!("select {WORKSPACE_COLUMNS} from workspaces where id = ?1");
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(id.to_string())
+            .fetch_optional(&self.read)
+            .await?;
+        row.as_ref().map(workspace).transpose()
+    }
+
+    async fn create_key(&self, key: NewApiKey, actor: &Actor) -> Result<ApiKeyRecord> {
+        let record = ApiKeyRecord {
+            id: KeyId::new(),
+            workspace_id: key.workspace_id,
+            name: key.name,
+            description: key.description,
+            permissions: key.permissions,
+            hint: key.hint,
+            status: KeyStatus::Active,
+            legacy: key.legacy,
+            created_at: Timestamp::now(),
+            created_by: key.created_by,
+            last_used_at: None,
+            expires_at: key.expires_at,
+        };
+        let mut tx = self.write.begin_with("begin immediate").await?;
+        let inserted = sqlx::query(
+            "insert into api_keys (workspace_id, id, name, description, key_hash, hint, \
+             permissions, status, legacy, created_at, created_by, expires_at) \
+             values (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'active', ?8, ?9, ?10, ?11)",
+        )
+        .bind(record.workspace_id.to_string())
+        .bind(record.id.to_string())
+        .bind(&record.name)
+        .bind(&record.description)
+        .bind(&key.hash[..])
+        .bind(&record.hint)
+        .bind(record.permissions.to_db())
+        .bind(record.legacy)
+        .bind(record.created_at.to_rfc3339())
+        .bind(&record.created_by)
+        .bind(opt_string(&record.expires_at))
+        .execute(&mut *tx)
+        .await;
+        match inserted {
+            Err(e) if is_unique_violation(&e) => {
+                return Err(ApiError::Conflict {
+                    message: "this API key is already registered".into(),
+                    details: serde_json::json!({}),
+                });
+            }
+            other => other?,
+        };
+        record_change(&mut tx, record.workspace_id, KeyHash(key.hash)).await?;
+        audit(
+            &mut tx,
+            record.workspace_id,
+            actor,
+            if record.legacy {
+                "api_key.imported"
+            } else {
+                "api_key.created"
+            },
+            record.id,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(record)
+    }
+
+    async fn list_keys(&self, ws: WorkspaceId) -> Result<Vec<ApiKeyRecord>> {
+        let sql = format!(
+            "select {KEY_COLUMNS} from api_keys where workspace_id = ?1 \
+             order by created_at desc, id desc"
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(ws.to_string())
+            .fetch_all(&self.read)
+            .await?;
+        rows.iter().map(api_key).collect()
+    }
+
+    async fn get_key(&self, id: KeyId) -> Result<Option<ApiKeyRecord>> {
+        let sql = format!("select {KEY_COLUMNS} from api_keys where id = ?1");
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(id.to_string())
+            .fetch_optional(&self.read)
+            .await?;
+        row.as_ref().map(api_key).transpose()
+    }
+
+    async fn change_key(
+        &self,
+        ws: WorkspaceId,
+        id: KeyId,
+        action: KeyAction,
+        actor: &Actor,
+    ) -> Result<Option<KeyHash>> {
+        let mut tx = self.write.begin_with("begin immediate").await?;
+        let row = sqlx::query("select key_hash from api_keys where workspace_id = ?1 and id = ?2")
+            .bind(ws.to_string())
+            .bind(id.to_string())
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let hash = hash_col(&row, "key_hash")?;
+        let statement = match action {
+            KeyAction::Revoke => {
+                "update api_keys set status = 'revoked' where workspace_id = ?1 and id = ?2"
+            }
+            KeyAction::Reactivate => {
+                "update api_keys set status = 'active' where workspace_id = ?1 and id = ?2"
+            }
+            KeyAction::Delete => "delete from api_keys where workspace_id = ?1 and id = ?2",
+        };
+        sqlx::query(statement)
+            .bind(ws.to_string())
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        record_change(&mut tx, ws, hash).await?;
+        audit(&mut tx, ws, actor, action.audit_name(), id).await?;
+        tx.commit().await?;
+        Ok(Some(hash))
+    }
+
+    async fn find_key_by_hash(&self, hash: KeyHash) -> Result<Option<KeyAuthRecord>> {
+        let row = sqlx::query(
+            "select id, workspace_id, permissions, status, expires_at, hint \
+             from api_keys where key_hash = ?1",
+        )
+        .bind(&hash.0[..])
+        .fetch_optional(&self.read)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some(KeyAuthRecord {
+            id: uuid_col(&row, "id")?,
+            workspace_id: uuid_col(&row, "workspace_id")?,
+            permissions: PermissionSet::from_db(row.try_get("permissions")?),
+            status: key_status(&row)?,
+            expires_at: opt_ts(&row, "expires_at")?,
+            hint: row.try_get("hint")?,
+        }))
+    }
+
+    async fn touch_keys(&self, used: &[(KeyId, Timestamp)]) -> Result<()> {
+        if used.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.write.begin_with("begin immediate").await?;
+        for (id, at) in used {
+            sqlx::query(
+                "update api_keys set last_used_at = ?2 \
+                 where id = ?1 and (last_used_at is null or last_used_at < ?2)",
+            )
+            .bind(id.to_string())
+            .bind(at.to_rfc3339())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn latest_key_change(&self) -> Result<i64> {
+        let seq: Option<i64> = sqlx::query_scalar("select max(seq) from api_key_changes")
+            .fetch_one(&self.read)
+            .await?;
+        Ok(seq.unwrap_or(0))
+    }
+
+    async fn key_changes_since(&self, seq: i64) -> Result<Vec<KeyChange>> {
+        let rows = sqlx::query(
+            "select seq, key_hash from api_key_changes where seq > ?1 order by seq limit 1000",
+        )
+        .bind(seq)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(KeyChange {
+                    seq: row.try_get("seq")?,
+                    hash: hash_col(row, "key_hash")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn audit_log(&self, ws: WorkspaceId, limit: u32) -> Result<Vec<AuditEntry>> {
+        let rows = sqlx::query(
+            "select id, workspace_id, actor, action, key_id, created_at from audit_log \
+             where workspace_id = ?1 order by created_at desc, id desc limit ?2",
+        )
+        .bind(ws.to_string())
+        .bind(i64::from(limit))
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let key_id: Option<String> = row.try_get("key_id")?;
+                Ok(AuditEntry {
+                    id: row.try_get("id")?,
+                    workspace_id: uuid_col(row, "workspace_id")?,
+                    actor: row.try_get("actor")?,
+                    action: row.try_get("action")?,
+                    key_id: key_id.and_then(|k| k.parse().ok()),
+                    created_at: ts(row, "created_at")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn create_project(&self, ws: WorkspaceId, new: NewProject) -> Result<Project> {
+        insert_project(&self.write, ws, new, false).await
+    }
+
+    async fn list_projects(&self, ws: WorkspaceId, page: Page) -> Result<(Vec<Project>, i64)> {
+        let sql = format!(
+            "select {PROJECT_COLUMNS} from projects where workspace_id = ?1 \
+             order by created_at desc, id desc limit ?2 offset ?3"
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(ws.to_string())
+            .bind(i64::from(page.limit))
+            .bind(page.offset())
+            .fetch_all(&self.read)
+            .await?;
+        let total: i64 =
+            sqlx::query_scalar("select count(*) from projects where workspace_id = ?1")
+                .bind(ws.to_string())
+                .fetch_one(&self.read)
+                .await?;
+        Ok((rows.iter().map(project).collect::<Result<_>>()?, total))
+    }
+
+    async fn get_project(&self, ws: WorkspaceId, id: ProjectId) -> Result<Option<Project>> {
+        let sql =
+            format!("select {PROJECT_COLUMNS} from projects where workspace_id = ?1 and id = ?2");
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(ws.to_string())
+            .bind(id.to_string())
+            .fetch_optional(&self.read)
+            .await?;
+        row.as_ref().map(project).transpose()
+    }
+
+    async fn default_project(&self, ws: WorkspaceId) -> Result<Project> {
+        let sql = format!(
+            "select {PROJECT_COLUMNS} from projects where workspace_id = ?1 and is_default = 1"
+        );
+        let find = || {
+            sqlx::query(AssertSqlSafe(sql.clone()))
+                .bind(ws.to_string())
+                .fetch_optional(&self.read)
+        };
+        if let Some(row) = find().await? {
+            return project(&row);
+        }
+        let new = NewProject {
+            name: "Default".into(),
+            domain_pack: DomainPack::General,
+        };
+        match insert_project(&self.write, ws, new, true).await {
+            // Another request created it first.
+            Err(ApiError::Conflict { .. }) => {
+                let row = find()
+                    .await?
+                    .ok_or_else(|| ApiError::Internal("default project vanished".into()))?;
+                project(&row)
+            }
+            other => other,
+        }
+    }
+
+    async fn project_owner(&self, id: ProjectId) -> Result<Option<WorkspaceId>> {
+        let row = sqlx::query("select workspace_id from projects where id = ?1")
+            .bind(id.to_string())
+            .fetch_optional(&self.read)
+            .await?;
+        row.map(|r| uuid_col(&r, "workspace_id")).transpose()
+    }
+
+    async fn get_report(&self, ws: WorkspaceId, id: ProjectId) -> Result<Option<(String, String)>> {
+        let row = sqlx::query(
+            "select executive_summary, insights from reports \
+             where workspace_id = ?1 and project_id = ?2",
+        )
+        .bind(ws.to_string())
+        .bind(id.to_string())
+        .fetch_optional(&self.read)
+        .await?;
+        row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).transpose()
+    }
+
+    async fn insert_transcript(
+        &self,
+        ws: WorkspaceId,
+        insert: TranscriptInsert,
+    ) -> Result<InsertOutcome> {
+        let t = &insert.transcript;
+        let mut tx = self.write.begin_with("begin immediate").await?;
+        if let Some(external_id) = &t.external_id {
+            let row = sqlx::query(
+                "select id, fingerprint from transcripts \
+                 where workspace_id = ?1 and project_id = ?2 and external_id = ?3",
+            )
+            .bind(ws.to_string())
+            .bind(insert.project_id.to_string())
+            .bind(external_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some(row) = row {
+                let id: TranscriptId = uuid_col(&row, "id")?;
+                let fingerprint: Vec<u8> = row.try_get("fingerprint")?;
+                drop(tx);
+                if fingerprint != insert.fingerprint {
+                    return Ok(InsertOutcome::Conflict(id));
+                }
+                let existing = self
+                    .get_summary(ws, id)
+                    .await?
+                    .ok_or_else(|| ApiError::Internal("replayed transcript vanished".into()))?;
+                return Ok(InsertOutcome::Replayed(existing));
+            }
+        }
+        let created_at = insert.created_at.to_rfc3339();
+        let effective_at = t
+            .source_timestamp
+            .map(|s| s.to_rfc3339())
+            .unwrap_or_else(|| created_at.clone());
+        let s = &insert.stats;
+        let seq: i64 = sqlx::query_scalar(
+            "insert into transcripts (workspace_id, id, project_id, name, model_name, language, \
+             source_system, external_id, external_user_id, source_timestamp, metadata, \
+             turn_count, user_turn_count, assistant_turn_count, total_token_count, \
+             user_token_count, assistant_token_count, fingerprint, effective_at, created_at, \
+             created_by) values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, \
+             ?15, ?16, ?17, ?18, ?19, ?20, ?21) returning seq",
+        )
+        .bind(ws.to_string())
+        .bind(insert.id.to_string())
+        .bind(insert.project_id.to_string())
+        .bind(&t.name)
+        .bind(&t.model_name)
+        .bind(&t.language)
+        .bind(&t.source_system)
+        .bind(&t.external_id)
+        .bind(&t.external_user_id)
+        .bind(opt_string(&t.source_timestamp))
+        .bind(json_text(&t.metadata))
+        .bind(s.turn_count)
+        .bind(s.user_turn_count)
+        .bind(s.assistant_turn_count)
+        .bind(s.total_token_count)
+        .bind(s.user_token_count)
+        .bind(s.assistant_token_count)
+        .bind(&insert.fingerprint[..])
+        .bind(&effective_at)
+        .bind(&created_at)
+        .bind(&insert.created_by)
+        .fetch_one(&mut *tx)
+        .await?;
+        let mut body = String::new();
+        for (index, (turn, tokens)) in t.turns.iter().zip(&insert.token_counts).enumerate() {
+            sqlx::query(
+                "insert into turns (workspace_id, transcript_id, idx, role, content, \
+                 token_count, tool_calls, tool_results, metadata, created_at) \
+                 values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )
+            .bind(ws.to_string())
+            .bind(insert.id.to_string())
+            .bind(index as i64)
+            .bind(turn.role.as_str())
+            .bind(&turn.content)
+            .bind(*tokens)
+            .bind(json_text(&turn.tool_calls))
+            .bind(json_text(&turn.tool_results))
+            .bind(json_text(&turn.metadata))
+            .bind(opt_string(&turn.created_at))
+            .execute(&mut *tx)
+            .await?;
+            body.push_str(&turn.content);
+            body.push('\n');
+        }
+        sqlx::query("insert into transcripts_fts (rowid, name, body) values (?1, ?2, ?3)")
+            .bind(seq)
+            .bind(&t.name)
+            .bind(&body)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "update projects set transcript_count = transcript_count + 1, \
+             latest_transcript_at = ?3, updated_at = ?3 where workspace_id = ?1 and id = ?2",
+        )
+        .bind(ws.to_string())
+        .bind(insert.project_id.to_string())
+        .bind(&created_at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(InsertOutcome::Created(TranscriptSummary {
+            id: insert.id,
+            project_id: insert.project_id,
+            workspace_id: ws,
+            name: insert.transcript.name,
+            model_name: insert.transcript.model_name,
+            language: insert.transcript.language,
+            source_system: insert.transcript.source_system,
+            external_id: insert.transcript.external_id,
+            external_user_id: insert.transcript.external_user_id,
+            metadata: json_text(&insert.transcript.metadata)
+                .map(|m| RawValue::from_string(m).expect("serialized JSON is valid")),
+            stats: insert.stats,
+            source_timestamp: insert.transcript.source_timestamp,
+            created_at: insert.created_at,
+            created_by: insert.created_by,
+        }))
+    }
+
+    async fn list_transcripts(
+        &self,
+        ws: WorkspaceId,
+        project: ProjectId,
+        filter: &TranscriptFilter,
+        page: Page,
+    ) -> Result<(Vec<TranscriptSummary>, i64)> {
+        let (clauses, binds) = transcript_filter_sql(filter);
+        let condition = format!("t.workspace_id = ?1 and t.project_id = ?2{clauses}");
+        let n = binds.len() + 2;
+        let list_sql = format!(
+            "select {TRANSCRIPT_COLUMNS} from transcripts t where {condition} \
+             order by t.created_at desc, t.id desc limit ?{} offset ?{}",
+            n + 1,
+            n + 2
+        );
+        let mut list = sqlx::query(AssertSqlSafe(list_sql))
+            .bind(ws.to_string())
+            .bind(project.to_string());
+        for b in &binds {
+            list = list.bind(b.clone());
+        }
+        let rows = list
+            .bind(i64::from(page.limit))
+            .bind(page.offset())
+            .fetch_all(&self.read)
+            .await?;
+        let count_sql = format!("select count(*) from transcripts t where {condition}");
+        let mut count = sqlx::query_scalar(AssertSqlSafe(count_sql))
+            .bind(ws.to_string())
+            .bind(project.to_string());
+        for b in &binds {
+            count = count.bind(b.clone());
+        }
+        let total: i64 = count.fetch_one(&self.read).await?;
+        Ok((rows.iter().map(transcript).collect::<Result<_>>()?, total))
+    }
+
+    async fn get_transcript(
+        &self,
+        ws: WorkspaceId,
+        id: TranscriptId,
+    ) -> Result<Option<TranscriptDetail>> {
+        let Some(summary) = self.get_summary(ws, id).await? else {
+            return Ok(None);
+        };
+        let turns = sqlx::query(
+            "select idx, role, content, token_count, tool_calls, tool_results, metadata, \
+             created_at from turns where workspace_id = ?1 and transcript_id = ?2 order by idx",
+        )
+        .bind(ws.to_string())
+        .bind(id.to_string())
+        .fetch_all(&self.read)
+        .await?;
+        let annotations = sqlx::query(
+            "select key, value from annotations where workspace_id = ?1 and transcript_id = ?2",
+        )
+        .bind(ws.to_string())
+        .bind(id.to_string())
+        .fetch_all(&self.read)
+        .await?;
+        Ok(Some(TranscriptDetail {
+            summary,
+            turns: turns.iter().map(turn).collect::<Result<_>>()?,
+            annotations: annotations
+                .iter()
+                .map(|r| Ok((r.try_get("key")?, r.try_get("value")?)))
+                .collect::<Result<_>>()?,
+        }))
+    }
+
+    async fn transcript_owner(&self, id: TranscriptId) -> Result<Option<WorkspaceId>> {
+        let row = sqlx::query("select workspace_id from transcripts where id = ?1")
+            .bind(id.to_string())
+            .fetch_optional(&self.read)
+            .await?;
+        row.map(|r| uuid_col(&r, "workspace_id")).transpose()
+    }
+}
+
+impl SqliteStore {
+    async fn get_summary(
+        &self,
+        ws: WorkspaceId,
+        id: TranscriptId,
+    ) -> Result<Option<TranscriptSummary>> {
+        let sql = format!(
+            "select {TRANSCRIPT_COLUMNS} from transcripts t where t.workspace_id = ?1 and t.id = ?2"
+        );
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(ws.to_string())
+            .bind(id.to_string())
+            .fetch_optional(&self.read)
+            .await?;
+        row.as_ref().map(transcript).transpose()
+    }
+}
+
+async fn insert_project(
+    pool: &SqlitePool,
+    ws: WorkspaceId,
+    new: NewProject,
+    is_default: bool,
+) -> Result<Project> {
+    let now = Timestamp::now();
+    let project = Project {
+        id: ProjectId::new(),
+        name: new.name,
+        domain_pack: new.domain_pack,
+        transcript_count: 0,
+        latest_transcript_at: None,
+        created_at: now,
+        updated_at: now,
+    };
+    let inserted = sqlx::query(
+        "insert into projects (workspace_id, id, name, domain_pack, is_default, created_at, \
+         updated_at) values (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+    )
+    .bind(ws.to_string())
+    .bind(project.id.to_string())
+    .bind(&project.name)
+    .bind(project.domain_pack.as_str())
+    .bind(is_default)
+    .bind(now.to_rfc3339())
+    .execute(pool)
+    .await;
+    match inserted {
+        Err(e) if is_unique_violation(&e) => Err(ApiError::Conflict {
+            message: "project already exists".into(),
+            details: serde_json::json!({}),
+        }),
+        other => {
+            other?;
+            Ok(project)
+        }
+    }
+}
+
+type Tx = sqlx::Transaction<'static, sqlx::Sqlite>;
+
+async fn record_change(tx: &mut Tx, ws: WorkspaceId, hash: KeyHash) -> Result<()> {
+    sqlx::query(
+        "insert into api_key_changes (workspace_id, key_hash, changed_at) values (?1, ?2, ?3)",
+    )
+    .bind(ws.to_string())
+    .bind(&hash.0[..])
+    .bind(Timestamp::now().to_rfc3339())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn audit(
+    tx: &mut Tx,
+    ws: WorkspaceId,
+    actor: &Actor,
+    action: &str,
+    key_id: KeyId,
+) -> Result<()> {
+    sqlx::query(
+        "insert into audit_log (workspace_id, id, actor, action, key_id, created_at) \
+         values (?1, ?2, ?3, ?4, ?5, ?6)",
+    )
+    .bind(ws.to_string())
+    .bind(uuid::Uuid::now_v7().to_string())
+    .bind(&actor.0)
+    .bind(action)
+    .bind(key_id.to_string())
+    .bind(Timestamp::now().to_rfc3339())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fts_query_requires_every_term_as_prefix() {
+        assert_eq!(
+            fts_query(&["refund".into(), "card".into()]),
+            "\"refund\"* \"card\"*"
+        );
+    }
+
+    #[test]
+    fn filter_binds_are_numbered_after_workspace_and_project() {
+        let filter = TranscriptFilter {
+            model_name: Some("gpt".into()),
+            annotation_key: Some("sentiment".into()),
+            annotation_value: Some("negative".into()),
+            ..Default::default()
+        };
+        let (sql, binds) = transcript_filter_sql(&filter);
+        assert!(sql.contains("t.model_name = ?3"), "{sql}");
+        assert!(sql.contains("a.key = ?4"), "{sql}");
+        assert!(sql.contains("a.value = ?5)"), "{sql}");
+        assert_eq!(binds, vec!["gpt", "sentiment", "negative"]);
+    }
+}
