@@ -3,6 +3,7 @@
 
 mod sqlite;
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -10,7 +11,7 @@ use async_trait::async_trait;
 pub use sqlite::SqliteStore;
 
 use crate::auth::{KeyHash, PermissionSet};
-use crate::error::{ApiError, Result};
+use crate::error::Result;
 use crate::model::transcript::{
     InsertOutcome, TranscriptDetail, TranscriptFilter, TranscriptInsert, TranscriptSummary,
 };
@@ -132,6 +133,23 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Option<TranscriptDetail>>;
     /// The workspace owning a transcript, if it exists anywhere.
     async fn transcript_owner(&self, id: TranscriptId) -> Result<Option<WorkspaceId>>;
+
+    // Analysis results.
+    /// Replaces a transcript's annotations.
+    async fn set_annotations(
+        &self,
+        ws: WorkspaceId,
+        id: TranscriptId,
+        annotations: &BTreeMap<String, String>,
+    ) -> Result<()>;
+    /// Replaces a project's report: executive summary and insights, both JSON text.
+    async fn put_report(
+        &self,
+        ws: WorkspaceId,
+        id: ProjectId,
+        executive_summary: &str,
+        insights: &str,
+    ) -> Result<()>;
 }
 
 /// Opens the store a URL names: `sqlite://…` (created if missing) or `postgres://…`.
@@ -169,12 +187,6 @@ pub fn redact_url(url: &str) -> String {
 /// Maps a unique-constraint violation to a typed outcome; other errors pass through.
 pub(crate) fn is_unique_violation(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
-}
-
-impl From<std::convert::Infallible> for ApiError {
-    fn from(e: std::convert::Infallible) -> Self {
-        match e {}
-    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! The embedded SQLite backend: one file in WAL mode, a pool of readers and a single writer.
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -808,6 +809,57 @@ impl Store for SqliteStore {
             .fetch_optional(&self.read)
             .await?;
         row.map(|r| uuid_col(&r, "workspace_id")).transpose()
+    }
+
+    async fn set_annotations(
+        &self,
+        ws: WorkspaceId,
+        id: TranscriptId,
+        annotations: &BTreeMap<String, String>,
+    ) -> Result<()> {
+        let mut tx = self.write.begin_with("begin immediate").await?;
+        sqlx::query("delete from annotations where workspace_id = ?1 and transcript_id = ?2")
+            .bind(ws.to_string())
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        for (key, value) in annotations {
+            sqlx::query(
+                "insert into annotations (workspace_id, transcript_id, key, value) \
+                 values (?1, ?2, ?3, ?4)",
+            )
+            .bind(ws.to_string())
+            .bind(id.to_string())
+            .bind(key)
+            .bind(value)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn put_report(
+        &self,
+        ws: WorkspaceId,
+        id: ProjectId,
+        executive_summary: &str,
+        insights: &str,
+    ) -> Result<()> {
+        sqlx::query(
+            "insert into reports (workspace_id, project_id, executive_summary, insights, \
+             created_at) values (?1, ?2, ?3, ?4, ?5) on conflict (workspace_id, project_id) do \
+             update set executive_summary = excluded.executive_summary, \
+             insights = excluded.insights, created_at = excluded.created_at",
+        )
+        .bind(ws.to_string())
+        .bind(id.to_string())
+        .bind(executive_summary)
+        .bind(insights)
+        .bind(Timestamp::now().to_rfc3339())
+        .execute(&self.write)
+        .await?;
+        Ok(())
     }
 }
 

@@ -1,0 +1,247 @@
+//! Spawns the real server on port 0 with a fresh database, and speaks HTTP to it.
+
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use halfpipe::app::{self, AppState};
+use halfpipe::auth::manage::{KeyRequest, create_key};
+use halfpipe::config::ServerConfig;
+use halfpipe::model::{KeyId, WorkspaceId};
+use halfpipe::store::{self, Actor, Store};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// A fresh database for one test.
+pub struct TestDb {
+    pub url: String,
+    _dir: tempfile::TempDir,
+}
+
+impl TestDb {
+    pub async fn fresh() -> Self {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let url = format!("sqlite://{}", dir.path().join("halfpipe.db").display());
+        Self { url, _dir: dir }
+    }
+}
+
+/// A running server.
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`
+    pub address: String,
+    pub client: reqwest::Client,
+    pub store: Arc<dyn Store>,
+    pub state: AppState,
+    pub db: TestDb,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+/// Test defaults: no rate limit, fast change polling and last-used flushes.
+pub fn test_config() -> ServerConfig {
+    ServerConfig {
+        listen: "127.0.0.1:0".into(),
+        rate_limit_per_minute: 0,
+        last_used_flush_ms: 100,
+        key_poll_ms: 50,
+        ..ServerConfig::default()
+    }
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(test_config()).await
+    }
+
+    pub async fn spawn_with(config: ServerConfig) -> Self {
+        let db = TestDb::fresh().await;
+        Self::spawn_on(db, config).await
+    }
+
+    /// Starts a server on an existing database.
+    pub async fn spawn_on(db: TestDb, config: ServerConfig) -> Self {
+        let store = store::connect(&db.url).await.expect("the database opens");
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("a free port");
+        let address = format!("http://{}", listener.local_addr().unwrap());
+        let state = AppState::new(Arc::clone(&store), config);
+        let (tx, rx) = oneshot::channel::<()>();
+        let server = tokio::spawn(app::serve(listener, state.clone(), async {
+            let _ = rx.await;
+        }));
+        Self {
+            address,
+            client: reqwest::Client::new(),
+            store,
+            state,
+            db,
+            shutdown: Some(tx),
+            server: Some(server),
+        }
+    }
+
+    /// Graceful shutdown: in-flight requests finish, last-used times are flushed.
+    pub async fn stop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server.await.expect("server task").expect("server ran");
+        }
+    }
+
+    pub async fn workspace(&self, name: &str) -> WorkspaceId {
+        self.store
+            .create_workspace(name)
+            .await
+            .expect("workspace")
+            .id
+    }
+
+    /// Creates a key with `permissions` (empty = full access); returns its plaintext and id.
+    pub async fn key_with_id(&self, ws: WorkspaceId, permissions: &[&str]) -> (String, KeyId) {
+        let request = KeyRequest {
+            name: Some("test key".into()),
+            permissions: permissions.iter().map(|p| p.to_string()).collect(),
+            ..Default::default()
+        }
+        .validate()
+        .expect("valid key request");
+        let created = create_key(
+            self.store.as_ref(),
+            ws,
+            request,
+            "test",
+            &Actor("test".into()),
+        )
+        .await
+        .expect("key created");
+        (created.key, created.record.id)
+    }
+
+    pub async fn key(&self, ws: WorkspaceId, permissions: &[&str]) -> String {
+        self.key_with_id(ws, permissions).await.0
+    }
+
+    /// A new workspace with one full-access key.
+    pub async fn tenant(&self) -> (WorkspaceId, String) {
+        let ws = self.workspace("tenant").await;
+        let key = self.key(ws, &[]).await;
+        (ws, key)
+    }
+
+    /// URL of a public API path, e.g. `api("/projects")`.
+    pub fn api(&self, path: &str) -> String {
+        format!("{}/public/api/v1{}", self.address, path)
+    }
+
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        key: Option<&str>,
+        body: Option<&Value>,
+    ) -> (StatusCode, Value) {
+        let url = if path.starts_with('/') && !path.starts_with("/public") && !is_service(path) {
+            self.api(path)
+        } else {
+            format!("{}{}", self.address, path)
+        };
+        let mut request = self.client.request(method, url);
+        if let Some(key) = key {
+            request = request.bearer_auth(key);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = request.send().await.expect("request sent");
+        read(response).await
+    }
+
+    pub async fn get(&self, path: &str, key: &str) -> (StatusCode, Value) {
+        self.request(Method::GET, path, Some(key), None).await
+    }
+
+    pub async fn post(&self, path: &str, key: &str, body: &Value) -> (StatusCode, Value) {
+        self.request(Method::POST, path, Some(key), Some(body))
+            .await
+    }
+
+    /// Creates a project; returns its id.
+    pub async fn project(&self, key: &str, name: &str) -> String {
+        let (status, body) = self.post("/projects", key, &json!({ "name": name })).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body["data"]["id"].as_str().unwrap().to_string()
+    }
+
+    /// Uploads `transcript` into `project`; returns (status, body).
+    pub async fn upload(
+        &self,
+        key: &str,
+        project: &str,
+        transcript: &Value,
+    ) -> (StatusCode, Value) {
+        self.post(&format!("/projects/{project}/transcripts"), key, transcript)
+            .await
+    }
+}
+
+fn is_service(path: &str) -> bool {
+    ["/healthz", "/readyz", "/metrics"]
+        .iter()
+        .any(|p| path.starts_with(p))
+}
+
+/// Status and JSON body of a response (a non-JSON body is a test failure).
+pub async fn read(response: reqwest::Response) -> (StatusCode, Value) {
+    let status = response.status();
+    let text = response.text().await.expect("body");
+    let body = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("{status}: body is not JSON ({e}): {text:?}"));
+    (status, body)
+}
+
+/// Asserts the SPEC's error body: `type`, `code` = status, a message, and `param` if given.
+pub fn assert_error(
+    status: StatusCode,
+    body: &Value,
+    expected: StatusCode,
+    kind: &str,
+    param: Option<&str>,
+) {
+    assert_eq!(status, expected, "{body}");
+    assert_eq!(body["error"]["type"], kind, "{body}");
+    assert_eq!(body["error"]["code"], expected.as_u16(), "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "{body}"
+    );
+    if let Some(param) = param {
+        assert_eq!(body["error"]["param"], param, "{body}");
+    }
+}
+
+/// The example transcript of the README.
+pub fn example_transcript() -> Value {
+    json!({
+        "name": "Refund request",
+        "modelName": "gpt-4o",
+        "externalId": "conv-1001",
+        "language": "en",
+        "sourceSystem": "zendesk",
+        "sourceTimestamp": "2026-03-15T10:30:00Z",
+        "metadata": {"channel": "chat"},
+        "turns": [
+            {"role": "user", "content": "Hi, I was charged twice for my order. Can I get a refund?"},
+            {"role": "assistant", "content": "I'm sorry about that! Let me look up your order.",
+             "toolCalls": [{"name": "lookup_order", "args": {"order_id": "A-1001"}}]},
+            {"role": "tool", "content": "", "toolResults": [{"name": "lookup_order", "result": {"charges": 2}}]},
+            {"role": "assistant", "content": "I found the duplicate charge and refunded it. You'll see it in 3-5 days."}
+        ]
+    })
+}
