@@ -11,6 +11,8 @@ use crate::store::{self, Actor, Store};
 use crate::tokens;
 
 pub async fn run(url: &str, config: ServerConfig) -> Result<(), CliError> {
+    // Before anything else, so that a SIGTERM during start-up ends in a graceful shutdown.
+    let shutdown = app::shutdown_signal();
     let store = store::connect(url).await.map_err(|message| {
         ApiError::Overloaded(format!(
             "cannot open the database {}: {message}",
@@ -27,7 +29,7 @@ pub async fn run(url: &str, config: ServerConfig) -> Result<(), CliError> {
     tokio::task::spawn_blocking(tokens::warm_up);
     tracing::info!(%address, database = %store::redact_url(url), "listening");
     let state = AppState::new(store, config);
-    app::serve(listener, state, app::shutdown_signal())
+    app::serve(listener, state, shutdown)
         .await
         .map_err(|e| ApiError::Internal(format!("server failed: {e}")))?;
     Ok(())
@@ -57,13 +59,14 @@ async fn bootstrap(store: &dyn Store, address: &str) -> Result<()> {
     let base = address
         .replace("0.0.0.0", "127.0.0.1")
         .replace("[::]", "[::1]");
+    // The key appears exactly once in the output; the curl line reads it from the shell.
     println!(
         "\nHalfpipe: this database was empty, so it now has a workspace and a full-access API key.\n\n\
          \x20 workspace  {} ({})\n\
          \x20 API key    {}\n\n\
-         The key is shown only this once: store it now. Try it:\n\n\
-         \x20 curl -H 'Authorization: Bearer {}' http://{}/public/api/v1/projects\n",
-        workspace.name, workspace.id, created.key, created.key, base
+         The key is shown only this once: store it now. Try it, with the key in HALFPIPE_API_KEY:\n\n\
+         \x20 curl -H \"Authorization: Bearer $HALFPIPE_API_KEY\" http://{}/public/api/v1/projects\n",
+        workspace.name, workspace.id, created.key, base
     );
     Ok(())
 }
