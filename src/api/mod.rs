@@ -54,24 +54,32 @@ impl RequestStart {
     }
 }
 
-#[derive(Serialize)]
+/// A success response: `data` and how long the server took.
+#[derive(Serialize, utoipa::ToSchema)]
 struct Envelope<T> {
     data: T,
+    /// Milliseconds the server spent on the request.
     processing_time_ms: u64,
 }
 
 /// `page`, `limit` and `total` of a list response.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Pagination {
+    #[schema(minimum = 1)]
     pub page: u32,
+    #[schema(minimum = 1, maximum = 100)]
     pub limit: u32,
+    /// Items in the whole list, across all pages.
+    #[schema(minimum = 0)]
     pub total: i64,
 }
 
-#[derive(Serialize)]
+/// A page of a list, newest first.
+#[derive(Serialize, utoipa::ToSchema)]
 struct ListEnvelope<T> {
     data: Vec<T>,
     pagination: Pagination,
+    /// Milliseconds the server spent on the request.
     processing_time_ms: u64,
 }
 
@@ -158,11 +166,16 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
         let path = err.path().to_string();
         let inner = err.into_inner();
-        if inner.is_data() && path != "." {
+        if inner.is_data() {
             let message = strip_position(&inner.to_string());
-            ApiError::invalid(&path, format!("{path}: {message}"))
-        } else if inner.is_data() {
-            ApiError::bad_request("request body must be a JSON object")
+            // serde reports a missing required field at its parent; name the field itself.
+            let param = match (missing_field(&message), path.as_str()) {
+                (Some(field), ".") => field.to_string(),
+                (Some(field), parent) => format!("{parent}.{field}"),
+                (None, ".") => return ApiError::bad_request("request body must be a JSON object"),
+                (None, parent) => parent.to_string(),
+            };
+            ApiError::invalid(&param, format!("{param}: {message}"))
         } else {
             ApiError::bad_request(format!("malformed JSON: {inner}"))
         }
@@ -171,6 +184,11 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
         .end()
         .map_err(|e| ApiError::bad_request(format!("malformed JSON: {e}")))?;
     Ok(value)
+}
+
+/// The field a serde "missing field `x`" message names.
+fn missing_field(message: &str) -> Option<&str> {
+    message.strip_prefix("missing field `")?.strip_suffix('`')
 }
 
 /// serde_json appends " at line L column C" to data errors; the field path says it better.
@@ -249,6 +267,15 @@ mod tests {
         assert_eq!(
             param_of::<UploadBody>(r#"{"name": 5}"#).as_deref(),
             Some("name")
+        );
+    }
+
+    #[test]
+    fn a_missing_nested_field_is_named_itself_not_its_parent() {
+        let body = r#"{"name": "x", "turns": [{"role": "user", "content": "", "toolCalls": [{"args": {}}]}]}"#;
+        assert_eq!(
+            param_of::<UploadBody>(body).as_deref(),
+            Some("turns[0].toolCalls[0].name")
         );
     }
 

@@ -1,12 +1,543 @@
-//! The OpenAPI 3.1 document of the public API.
+//! The OpenAPI 3.1 document of the whole HTTP surface, served at
+//! `GET /public/api/v1/openapi.json`.
+//!
+//! It is assembled from the `#[utoipa::path]` annotation on each handler and the `ToSchema`
+//! derives on the types the handlers read and write, so field names come from serde itself.
+//! [`Conventions`] then adds what every authenticated operation shares: the bearer scheme, the
+//! 401/403/429/500/503 error responses, and the `X-Request-Id` and `RateLimit-*` headers. The
+//! few types below that no handler builds (the error body, the report's insights, query
+//! parameters) exist only to describe the JSON the server writes by hand.
 
+use std::sync::LazyLock;
+
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+use utoipa::openapi::path::{Operation, PathItem};
+use utoipa::openapi::response::ResponseBuilder;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, HeaderBuilder, Ref, RefOr};
+use utoipa::{IntoParams, Modify, OpenApi, PartialSchema, ToSchema};
 
-/// `GET /public/api/v1/openapi.json`
+use super::{projects, service, transcripts};
+use crate::model::transcript::UploadBody;
+use crate::model::{ProjectId, TranscriptId};
+
+/// The document, built and serialized once.
+static DOCUMENT: LazyLock<String> = LazyLock::new(|| {
+    ApiDoc::openapi()
+        .to_json()
+        .expect("the OpenAPI document serializes")
+});
+
+/// This OpenAPI document.
+#[utoipa::path(
+    get,
+    path = "/openapi.json",
+    operation_id = "getOpenApiDocument",
+    tag = "service",
+    responses(
+        (status = 200, description = "This document (OpenAPI 3.1).", body = Object,
+            content_type = "application/json"),
+    ),
+)]
 pub async fn document() -> Response {
     (
-        [(axum::http::header::CONTENT_TYPE, "application/json")],
-        "{}",
+        [(header::CONTENT_TYPE, "application/json")],
+        DOCUMENT.as_str(),
     )
         .into_response()
+}
+
+const DESCRIPTION: &str = "\
+Halfpipe serves the Bigspin public API: upload the transcripts of an AI assistant's \
+conversations into projects, list and search them, and read each project's analysis.
+
+**Authentication.** Every request under `/public/api/v1` (except this document) carries \
+`Authorization: Bearer sk-bigspin-api03-…`; see the `bearerAuth` scheme.
+
+**Envelopes.** A success is `{\"data\": …, \"processing_time_ms\": N}`; a list adds \
+`pagination` (`page`, `limit`, `total`) and is newest first. The transcript upload answers in \
+camelCase with `\"success\": true`; every other response is snake_case. Request bodies are \
+camelCase JSON objects; unknown fields are ignored.
+
+**Errors.** Every non-2xx response, including unknown paths (404) and wrong methods (405, \
+`invalid_request_error`), is `{\"error\": {\"type\", \"code\", \"message\", \"param\"?, \
+\"details\"?}}` where `code` is the HTTP status. `param` names the offending field as the client \
+spelled it: a body path such as `turns[3].role`, a query parameter, or a path parameter.
+
+**Headers.** Every response carries `X-Request-Id` (the client's own, if it sent one). \
+Responses to authenticated requests carry `RateLimit-Limit`, `RateLimit-Remaining` and \
+`RateLimit-Reset` while rate limiting is on.
+
+**Timestamps** are RFC 3339 UTC with milliseconds, e.g. `2026-03-15T10:30:00.000Z`.";
+
+/// The endpoints under `/public/api/v1`, with paths relative to it.
+#[derive(OpenApi)]
+#[openapi(paths(
+    projects::create,
+    projects::list,
+    projects::show,
+    projects::insights,
+    transcripts::upload,
+    transcripts::list,
+    transcripts::show,
+    transcripts::upload_legacy,
+    document,
+))]
+struct PublicApi;
+
+/// The whole document.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Bigspin public API (Halfpipe)",
+        description = DESCRIPTION,
+        license(name = "MIT"),
+    ),
+    nest((path = "/public/api/v1", api = PublicApi)),
+    paths(service::healthz, service::readyz, service::metrics),
+    components(schemas(ErrorBody, ErrorType)),
+    modifiers(&Conventions),
+    tags(
+        (name = "projects", description = "Containers of transcripts, with their analysis."),
+        (name = "transcripts", description = "Conversations: upload, list and search, read."),
+        (name = "service", description = "Health, readiness, metrics and this document; no key needed."),
+    ),
+)]
+pub struct ApiDoc;
+
+/// Name of the security scheme of the public API.
+pub const BEARER: &str = "bearerAuth";
+
+const KEY_FORMAT: &str = "\
+An API key of the workspace, sent as `Authorization: Bearer <key>` (the scheme word is \
+case-insensitive). Keys look like `sk-bigspin-api03-` followed by 43 base62 characters of secret \
+and 6 base62 characters of checksum (CRC-32 of everything before it); a key of the wrong length, \
+alphabet or checksum is rejected at once. Legacy `sk-prism-api03-` keys are still accepted. \
+JWTs (tokens starting with `ey`) are not accepted here: they get a 401 `authentication_error`. \
+A key may be limited to `projects-read` and/or `projects-write` (legacy keys: \
+`halfpipe-transcripts-write`, which allows exactly creating projects and uploading \
+transcripts); a key without restrictions may do everything. Write does not imply read.";
+
+/// An error response every authenticated operation may give, as a reusable component.
+struct CommonError {
+    status: u16,
+    component: &'static str,
+    description: &'static str,
+    kind: &'static str,
+    example_message: &'static str,
+}
+
+const COMMON_ERRORS: [CommonError; 5] = [
+    CommonError {
+        status: 401,
+        component: "Unauthorized",
+        description: "No API key (missing header, empty value or a scheme other than Bearer), a \
+            JWT, or a key that is malformed, unknown, deleted, revoked or expired. Carries \
+            `WWW-Authenticate: Bearer`.",
+        kind: "authentication_error",
+        example_message: "invalid API key",
+    },
+    CommonError {
+        status: 403,
+        component: "Forbidden",
+        description: "The key lacks the permission this endpoint needs, or the resource belongs \
+            to another workspace.",
+        kind: "permission_error",
+        example_message: "this API key lacks the projects-read permission that this endpoint \
+            requires",
+    },
+    CommonError {
+        status: 429,
+        component: "TooManyRequests",
+        description: "The key has spent its requests for now; retry after `Retry-After` seconds.",
+        kind: "rate_limit_error",
+        example_message: "rate limit exceeded: at most 600 requests per minute per API key; \
+            retry in 1 s",
+    },
+    CommonError {
+        status: 500,
+        component: "InternalError",
+        description: "An unexpected failure; the body never says why (the server logs it with \
+            the request id).",
+        kind: "api_error",
+        example_message: "internal server error",
+    },
+    CommonError {
+        status: 503,
+        component: "ServiceUnavailable",
+        description: "The database cannot be reached right now; retry later.",
+        kind: "overloaded_error",
+        example_message: "database unavailable",
+    },
+];
+
+/// Response headers, as components: (name, description, example).
+const HEADERS: [(&str, &str, &str); 6] = [
+    (
+        "X-Request-Id",
+        "The request's id: the client's own `X-Request-Id` if it sent one, else a new UUID. The \
+         server's log lines carry it.",
+        "0195a2c4-5e6f-7a8b-9c0d-1e2f3a4b5c6d",
+    ),
+    (
+        "RateLimit-Limit",
+        "Requests per minute this API key may make (sent while rate limiting is on).",
+        "600",
+    ),
+    (
+        "RateLimit-Remaining",
+        "Requests this API key may still make right now.",
+        "599",
+    ),
+    (
+        "RateLimit-Reset",
+        "Seconds until the key's budget is full again.",
+        "1",
+    ),
+    ("Retry-After", "Seconds to wait before retrying.", "1"),
+    ("WWW-Authenticate", "Always `Bearer`.", "Bearer"),
+];
+
+const RATE_LIMIT_HEADERS: [&str; 3] = ["RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"];
+
+/// Adds the conventions every operation shares; see the module documentation.
+struct Conventions;
+
+impl Modify for Conventions {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            BEARER,
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("sk-bigspin-api03-…")
+                    .description(Some(KEY_FORMAT))
+                    .build(),
+            ),
+        );
+        for (name, description, example) in HEADERS {
+            let (schema, example) = match example.parse::<u64>() {
+                Ok(n) => (u64::schema(), json!(n)),
+                Err(_) => (String::schema(), json!(example)),
+            };
+            let header = HeaderBuilder::new()
+                .schema(Some(schema))
+                .description(Some(description))
+                .example(Some(example))
+                .build();
+            components.headers.insert(name.into(), RefOr::T(header));
+        }
+        for error in &COMMON_ERRORS {
+            components
+                .responses
+                .insert(error.component.into(), RefOr::T(error.response()));
+        }
+        for item in doc.paths.paths.values_mut() {
+            operations_mut(item).for_each(apply_conventions);
+        }
+    }
+}
+
+impl CommonError {
+    fn response(&self) -> utoipa::openapi::Response {
+        let example = json!({"error": {
+            "type": self.kind,
+            "code": self.status,
+            "message": self.example_message,
+        }});
+        let mut headers = vec!["X-Request-Id"];
+        match self.status {
+            401 => headers.push("WWW-Authenticate"),
+            429 => headers.extend(["Retry-After"].into_iter().chain(RATE_LIMIT_HEADERS)),
+            _ => {}
+        }
+        headers
+            .into_iter()
+            .fold(
+                ResponseBuilder::new()
+                    .description(self.description)
+                    .content(
+                        "application/json",
+                        ContentBuilder::new()
+                            .schema(Some(Ref::from_schema_name("ErrorBody")))
+                            .example(Some(example))
+                            .build(),
+                    ),
+                |response, name| response.header_ref(name, header_ref(name)),
+            )
+            .build()
+    }
+}
+
+/// `X-Request-Id` on every response; on authenticated operations, the common errors and the
+/// `RateLimit-*` headers of a success.
+fn apply_conventions(operation: &mut Operation) {
+    let authenticated = operation
+        .security
+        .as_ref()
+        .is_some_and(|requirements| !requirements.is_empty());
+    for (status, response) in &mut operation.responses.responses {
+        let RefOr::T(response) = response else {
+            continue;
+        };
+        let mut names = vec!["X-Request-Id"];
+        if authenticated && status.starts_with('2') {
+            names.extend(RATE_LIMIT_HEADERS);
+        }
+        for name in names {
+            response
+                .headers
+                .insert(name.into(), RefOr::Ref(header_ref(name)));
+        }
+    }
+    if authenticated {
+        for error in &COMMON_ERRORS {
+            operation
+                .responses
+                .responses
+                .entry(error.status.to_string())
+                .or_insert_with(|| Ref::from_response_name(error.component).into());
+        }
+    }
+}
+
+fn header_ref(name: &str) -> Ref {
+    Ref::new(format!("#/components/headers/{name}"))
+}
+
+fn operations_mut(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
+    [
+        &mut item.get,
+        &mut item.put,
+        &mut item.post,
+        &mut item.delete,
+        &mut item.options,
+        &mut item.head,
+        &mut item.patch,
+        &mut item.trace,
+        &mut item.query,
+    ]
+    .into_iter()
+    .filter_map(Option::as_mut)
+}
+
+/// The body of every error response.
+#[derive(ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+/// What went wrong.
+#[derive(ToSchema)]
+pub struct ErrorDetail {
+    #[serde(rename = "type")]
+    pub kind: ErrorType,
+    /// The HTTP status of the response.
+    #[schema(minimum = 400, maximum = 599, example = 400)]
+    pub code: u16,
+    /// What went wrong and what was expected, for a person to read.
+    pub message: String,
+    /// The offending field, spelled as the client spelled it: a path in the body
+    /// (`name`, `turns[3].role`, `sourceTimestamp`), a query parameter (`limit`) or a path
+    /// parameter (`projectId`). Only on validation errors that concern one field.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, example = "turns[3].role")]
+    pub param: Option<String>,
+    /// More about the error, e.g. `transcript_id` of the conflicting transcript on a 409.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Object)]
+    pub details: Option<Value>,
+}
+
+/// The kind of an error. `invalid_request_error` is 400 (and 405 for a wrong method, 415 for a
+/// body that is not JSON), `authentication_error` 401, `permission_error` 403, `not_found_error`
+/// 404, `conflict_error` 409, `request_too_large` 413, `rate_limit_error` 429, `api_error` 500,
+/// `overloaded_error` 503.
+#[derive(ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorType {
+    InvalidRequestError,
+    AuthenticationError,
+    PermissionError,
+    NotFoundError,
+    ConflictError,
+    RequestTooLarge,
+    RateLimitError,
+    ApiError,
+    OverloadedError,
+}
+
+/// The body of the legacy upload: an upload body plus an optional `projectId`.
+#[derive(ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LegacyUploadBody {
+    #[serde(flatten)]
+    pub transcript: UploadBody,
+    /// The project to upload into. Absent, `null` or blank: the workspace's "Default" project,
+    /// created on first use.
+    pub project_id: Option<ProjectId>,
+}
+
+/// One ranked insight of a project's report.
+#[derive(ToSchema)]
+pub struct Insight {
+    /// 1 is the most important: ranked by severity, then frequency.
+    #[schema(minimum = 1)]
+    pub rank: u32,
+    pub title: String,
+    pub description: String,
+    pub tags: Vec<String>,
+    pub severity: Severity,
+    /// How many transcripts show it.
+    pub flagged_count: u64,
+    pub quotes: Vec<InsightQuote>,
+    pub why_it_matters: WhyItMatters,
+    pub category_breakdown: Vec<CategoryCount>,
+    /// The transcripts that show it.
+    pub transcript_ids: Vec<TranscriptId>,
+}
+
+/// How much an insight matters.
+#[derive(ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Critical,
+    High,
+    Medium,
+    Low,
+}
+
+/// A quote from a transcript that shows an insight.
+#[derive(ToSchema)]
+pub struct InsightQuote {
+    pub text: String,
+    pub transcript_id: TranscriptId,
+    /// Who said it (the turn's role).
+    pub speaker: String,
+}
+
+/// Why an insight matters.
+#[derive(ToSchema)]
+pub struct WhyItMatters {
+    pub user_impact: String,
+    pub action_to_take: String,
+}
+
+/// How many of an insight's transcripts fall in one category.
+#[derive(ToSchema)]
+pub struct CategoryCount {
+    pub category: String,
+    pub count: u64,
+}
+
+/// The answer of `/healthz` and `/readyz`.
+#[derive(ToSchema)]
+pub struct ServiceStatus {
+    /// `ok` (`/healthz`) or `ready` (`/readyz`).
+    pub status: String,
+}
+
+/// `page` and `limit` of a list request; out of range or not an integer is a 400 naming the
+/// parameter.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// The page, from 1. A page past the end has empty `data` and the true `total`.
+    #[param(nullable = false, minimum = 1, default = 1)]
+    pub page: Option<u32>,
+    /// Items per page.
+    #[param(nullable = false, minimum = 1, maximum = 100, default = 20)]
+    pub limit: Option<u32>,
+}
+
+/// The filters of the transcript list; all given ones must match. Blank values are ignored.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TranscriptFilterQuery {
+    /// Full-text search over the transcript's name and its turns' content: every word must
+    /// match, each as a word prefix, case-insensitively.
+    #[param(nullable = false, example = "refund")]
+    pub q: Option<String>,
+    /// Exactly this `model_name`.
+    #[param(nullable = false, example = "gpt-4o")]
+    pub model_name: Option<String>,
+    /// This `language`, case-insensitively.
+    #[param(nullable = false, example = "en")]
+    pub language: Option<String>,
+    /// Exactly this `source_system`.
+    #[param(nullable = false, example = "zendesk")]
+    pub source_system: Option<String>,
+    /// `key` (the transcript has this annotation) or `key:value` (with this value).
+    #[param(nullable = false, example = "sentiment:negative")]
+    pub annotation: Option<String>,
+    /// Inclusive lower bound on `source_timestamp` (or `created_at` where there is none):
+    /// `YYYY-MM-DD` (from the start of that day, UTC) or an RFC 3339 timestamp.
+    #[param(nullable = false, example = "2026-03-01")]
+    pub date_from: Option<String>,
+    /// Inclusive upper bound on `source_timestamp` (or `created_at` where there is none):
+    /// `YYYY-MM-DD` (to the end of that day, UTC) or an RFC 3339 timestamp.
+    #[param(nullable = false, example = "2026-03-31")]
+    pub date_to: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ApiError;
+
+    fn document_json() -> Value {
+        serde_json::from_str(&DOCUMENT).expect("the OpenAPI document is JSON")
+    }
+
+    #[test]
+    fn error_types_are_the_ones_the_server_sends() {
+        let doc = document_json();
+        let documented: Vec<&str> = doc["components"]["schemas"]["ErrorType"]["enum"]
+            .as_array()
+            .expect("ErrorType is an enum")
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        let errors = [
+            ApiError::invalid("name", "x"),
+            ApiError::Authentication("x".into()),
+            ApiError::Permission("x".into()),
+            ApiError::NotFound("x".into()),
+            ApiError::MethodNotAllowed,
+            ApiError::Conflict {
+                message: "x".into(),
+                details: json!({}),
+            },
+            ApiError::TooLarge { limit: 1 },
+            ApiError::UnsupportedMediaType("x".into()),
+            ApiError::RateLimited(crate::error::RateLimitInfo {
+                limit: 1,
+                remaining: 0,
+                reset_secs: 1,
+            }),
+            ApiError::Overloaded("x".into()),
+            ApiError::Internal("x".into()),
+        ];
+        let mut sent: Vec<&str> = errors.iter().map(ApiError::kind).collect();
+        sent.sort_unstable();
+        sent.dedup();
+        let mut documented_sorted = documented.clone();
+        documented_sorted.sort_unstable();
+        assert_eq!(documented_sorted, sent);
+    }
+
+    #[test]
+    fn document_is_openapi_3_1() {
+        let doc = document_json();
+        assert!(
+            doc["openapi"]
+                .as_str()
+                .is_some_and(|v| v.starts_with("3.1.")),
+            "{}",
+            doc["openapi"]
+        );
+    }
 }

@@ -8,7 +8,8 @@ use axum::routing::get;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-use super::{JsonBody, QueryParams, respond, respond_list};
+use super::openapi::{ErrorBody, Insight, PageQuery};
+use super::{Envelope, JsonBody, ListEnvelope, QueryParams, respond, respond_list};
 use crate::app::{AppState, RequestStart};
 use crate::auth::{Access, Principal};
 use crate::error::{ApiError, Result};
@@ -24,10 +25,15 @@ pub fn router() -> Router<AppState> {
 }
 
 /// `POST /projects` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(description = "A project to create. Unknown fields are ignored.")]
 pub struct CreateProjectBody {
+    /// 1 to 500 characters after trimming.
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 500, example = "Support bot")]
     pub name: Option<String>,
+    /// The taxonomy the project's analysis uses; `general` when absent or blank.
+    #[schema(value_type = Option<DomainPack>)]
     pub domain_pack: Option<String>,
 }
 
@@ -48,10 +54,13 @@ impl CreateProjectBody {
 }
 
 /// A project with its executive summary (`null` until analysis has run).
-#[derive(Serialize)]
-struct ProjectDetail {
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct ProjectDetail {
     #[serde(flatten)]
     project: Project,
+    /// The report's executive summary (overview, patterns, issues, trends) once analysis has
+    /// run, else `null`.
+    #[schema(value_type = Option<Object>, required = true)]
     executive_summary: Option<Box<RawValue>>,
 }
 
@@ -79,6 +88,26 @@ pub async fn load_project(state: &AppState, who: &Principal, id: ProjectId) -> R
     }
 }
 
+/// Create a project
+///
+/// Needs `projects-write` (or the legacy `halfpipe-transcripts-write`).
+#[utoipa::path(
+    post,
+    path = "/projects",
+    operation_id = "createProject",
+    tag = "projects",
+    security(("bearerAuth" = [])),
+    request_body = CreateProjectBody,
+    responses(
+        (status = 201, description = "The new project.", body = Envelope<ProjectDetail>),
+        (status = 400, description = "`name` or `domainPack` is invalid (named in `param`), or \
+            the body is not a JSON object.", body = ErrorBody),
+        (status = 413, description = "The body is larger than the server's limit \
+            (`request_too_large`).", body = ErrorBody),
+        (status = 415, description = "The body is not JSON (`Content-Type` other than \
+            `application/json`).", body = ErrorBody),
+    ),
+)]
 async fn create(
     State(state): State<AppState>,
     who: Principal,
@@ -97,6 +126,22 @@ async fn create(
     Ok(respond(StatusCode::CREATED, start, detail))
 }
 
+/// List projects
+///
+/// The workspace's projects, newest first. Needs `projects-read`.
+#[utoipa::path(
+    get,
+    path = "/projects",
+    operation_id = "listProjects",
+    tag = "projects",
+    security(("bearerAuth" = [])),
+    params(PageQuery),
+    responses(
+        (status = 200, description = "A page of projects.", body = ListEnvelope<Project>),
+        (status = 400, description = "`page` or `limit` is out of range or not an integer \
+            (named in `param`).", body = ErrorBody),
+    ),
+)]
 async fn list(
     State(state): State<AppState>,
     who: Principal,
@@ -109,6 +154,23 @@ async fn list(
     Ok(respond_list(start, projects, page, total))
 }
 
+/// Get a project
+///
+/// The project with its executive summary. Needs `projects-read`.
+#[utoipa::path(
+    get,
+    path = "/projects/{projectId}",
+    operation_id = "getProject",
+    tag = "projects",
+    security(("bearerAuth" = [])),
+    params(("projectId" = ProjectId, Path, description = "The project's id.")),
+    responses(
+        (status = 200, description = "The project.", body = Envelope<ProjectDetail>),
+        (status = 400, description = "`projectId` is not `hp-` followed by a UUID.",
+            body = ErrorBody),
+        (status = 404, description = "No such project.", body = ErrorBody),
+    ),
+)]
 async fn show(
     State(state): State<AppState>,
     who: Principal,
@@ -132,6 +194,25 @@ async fn show(
     ))
 }
 
+/// Get a project's insights
+///
+/// The ranked insights of the project's report: by severity, then frequency; empty before
+/// analysis. Needs `projects-read`.
+#[utoipa::path(
+    get,
+    path = "/projects/{projectId}/insights",
+    operation_id = "getProjectInsights",
+    tag = "projects",
+    security(("bearerAuth" = [])),
+    params(("projectId" = ProjectId, Path, description = "The project's id.")),
+    responses(
+        (status = 200, description = "The insights, most important first.",
+            body = Envelope<Vec<Insight>>),
+        (status = 400, description = "`projectId` is not `hp-` followed by a UUID.",
+            body = ErrorBody),
+        (status = 404, description = "No such project.", body = ErrorBody),
+    ),
+)]
 async fn insights(
     State(state): State<AppState>,
     who: Principal,

@@ -10,14 +10,15 @@ use serde_json::json;
 use time::Date;
 use time::macros::format_description;
 
+use super::openapi::{ErrorBody, LegacyUploadBody, PageQuery, TranscriptFilterQuery};
 use super::projects::{load_project, parse_project_id};
-use super::{JsonBody, QueryParams, respond, respond_list};
+use super::{Envelope, JsonBody, ListEnvelope, QueryParams, respond, respond_list};
 use crate::app::{AppState, RequestStart};
 use crate::auth::{Access, Principal};
 use crate::error::{ApiError, Result};
 use crate::model::transcript::{
-    InsertOutcome, NewTranscript, TranscriptFilter, TranscriptInsert, TranscriptStats,
-    TranscriptSummary, UploadBody, search_terms,
+    InsertOutcome, NewTranscript, TranscriptDetail, TranscriptFilter, TranscriptInsert,
+    TranscriptStats, TranscriptSummary, UploadBody, search_terms,
 };
 use crate::model::{ProjectId, Timestamp, TranscriptId, WorkspaceId};
 use crate::tokens;
@@ -30,18 +31,24 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The upload response's `data`, in camelCase as existing clients parse it.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct Uploaded {
+pub(super) struct Uploaded {
     id: TranscriptId,
     project_id: ProjectId,
     workspace_id: WorkspaceId,
     name: String,
+    #[schema(required = true)]
     model_name: Option<String>,
+    #[schema(required = true)]
     language: Option<String>,
+    #[schema(required = true)]
     source_system: Option<String>,
+    #[schema(required = true)]
     external_id: Option<String>,
+    #[schema(required = true)]
     external_user_id: Option<String>,
+    #[schema(required = true)]
     source_timestamp: Option<Timestamp>,
     turn_count: i64,
     user_turn_count: i64,
@@ -50,6 +57,8 @@ struct Uploaded {
     user_token_count: i64,
     assistant_token_count: i64,
     created_at: Timestamp,
+    /// The masked hint of the API key that uploaded it.
+    #[schema(example = "sk-bigspin-api03-AbCd…WxYz")]
     created_by: String,
 }
 
@@ -78,13 +87,45 @@ impl From<TranscriptSummary> for Uploaded {
     }
 }
 
-#[derive(Serialize)]
-struct UploadEnvelope {
+/// The upload response (camelCase `data`, as existing clients parse it).
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct UploadEnvelope {
+    /// Always `true`.
     success: bool,
     data: Uploaded,
+    /// Milliseconds the server spent on the request.
     processing_time_ms: u64,
 }
 
+/// Upload a transcript
+///
+/// Stores the transcript with all its turns, or nothing. Needs `projects-write` (or the
+/// legacy `halfpipe-transcripts-write`). Analysis runs later, in the background.
+#[utoipa::path(
+    post,
+    path = "/projects/{projectId}/transcripts",
+    operation_id = "uploadTranscript",
+    tag = "transcripts",
+    security(("bearerAuth" = [])),
+    params(("projectId" = ProjectId, Path, description = "The project to upload into.")),
+    request_body = UploadBody,
+    responses(
+        (status = 201, description = "Stored.", body = UploadEnvelope),
+        (status = 200, description = "A transcript with this `externalId` and an identical \
+            body was already stored: a safe retry; nothing new is stored.", body = UploadEnvelope),
+        (status = 400, description = "A field is invalid (named in `param`, e.g. \
+            `turns[3].role`), `projectId` is malformed, or the body is not a JSON object.",
+            body = ErrorBody),
+        (status = 404, description = "No such project.", body = ErrorBody),
+        (status = 409, description = "A different transcript with this `externalId` already \
+            exists in the project; `details.transcript_id` names it (`conflict_error`).",
+            body = ErrorBody),
+        (status = 413, description = "The body is larger than the server's limit \
+            (`request_too_large`).", body = ErrorBody),
+        (status = 415, description = "The body is not JSON (`Content-Type` other than \
+            `application/json`).", body = ErrorBody),
+    ),
+)]
 async fn upload(
     State(state): State<AppState>,
     who: Principal,
@@ -101,6 +142,33 @@ async fn upload(
 
 /// `POST /halfpipe/transcripts`: the body may name a `projectId`; without one the transcript
 /// goes to the workspace's "Default" project.
+#[utoipa::path(
+    post,
+    path = "/halfpipe/transcripts",
+    operation_id = "uploadTranscriptLegacy",
+    tag = "transcripts",
+    summary = "Upload a transcript (legacy)",
+    description = "The upload of the official CLI: the same body plus an optional `projectId`; \
+        without one the transcript goes into the workspace's \"Default\" project, created on \
+        first use. Needs `projects-write` (or the legacy `halfpipe-transcripts-write`).",
+    security(("bearerAuth" = [])),
+    request_body = LegacyUploadBody,
+    responses(
+        (status = 201, description = "Stored.", body = UploadEnvelope),
+        (status = 200, description = "A transcript with this `externalId` and an identical \
+            body was already stored: a safe retry; nothing new is stored.", body = UploadEnvelope),
+        (status = 400, description = "A field is invalid (named in `param`, e.g. `projectId` \
+            or `turns[3].role`), or the body is not a JSON object.", body = ErrorBody),
+        (status = 404, description = "No such project.", body = ErrorBody),
+        (status = 409, description = "A different transcript with this `externalId` already \
+            exists in the project; `details.transcript_id` names it (`conflict_error`).",
+            body = ErrorBody),
+        (status = 413, description = "The body is larger than the server's limit \
+            (`request_too_large`).", body = ErrorBody),
+        (status = 415, description = "The body is not JSON (`Content-Type` other than \
+            `application/json`).", body = ErrorBody),
+    ),
+)]
 async fn upload_legacy(
     State(state): State<AppState>,
     who: Principal,
@@ -236,6 +304,29 @@ fn parse_filter(query: &QueryParams) -> Result<TranscriptFilter> {
     })
 }
 
+/// List and search transcripts
+///
+/// The project's transcripts, newest first (by `created_at`), without their turns. Needs
+/// `projects-read`.
+#[utoipa::path(
+    get,
+    path = "/projects/{projectId}/transcripts",
+    operation_id = "listTranscripts",
+    tag = "transcripts",
+    security(("bearerAuth" = [])),
+    params(
+        ("projectId" = ProjectId, Path, description = "The project's id."),
+        PageQuery,
+        TranscriptFilterQuery,
+    ),
+    responses(
+        (status = 200, description = "A page of transcripts.",
+            body = ListEnvelope<TranscriptSummary>),
+        (status = 400, description = "A query parameter (named in `param`) or `projectId` is \
+            malformed.", body = ErrorBody),
+        (status = 404, description = "No such project.", body = ErrorBody),
+    ),
+)]
 async fn list(
     State(state): State<AppState>,
     who: Principal,
@@ -255,6 +346,22 @@ async fn list(
     Ok(respond_list(start, items, page, total))
 }
 
+/// Get a transcript
+///
+/// The transcript with its turns and annotations. Needs `projects-read`.
+#[utoipa::path(
+    get,
+    path = "/transcripts/{transcriptId}",
+    operation_id = "getTranscript",
+    tag = "transcripts",
+    security(("bearerAuth" = [])),
+    params(("transcriptId" = TranscriptId, Path, description = "The transcript's id.")),
+    responses(
+        (status = 200, description = "The transcript.", body = Envelope<TranscriptDetail>),
+        (status = 404, description = "No such transcript (also for an id that is not a UUID).",
+            body = ErrorBody),
+    ),
+)]
 async fn show(
     State(state): State<AppState>,
     who: Principal,

@@ -9,7 +9,8 @@ use uuid::Uuid;
 macro_rules! uuid_id {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, utoipa::ToSchema)]
+        #[schema(value_type = String, format = "uuid", example = "0195a2c4-5e6f-7a8b-9c0d-1e2f3a4b5c6d")]
         pub struct $name(pub Uuid);
 
         impl $name {
@@ -60,7 +61,12 @@ uuid_id!(
 );
 
 /// A project id: `hp-` followed by a hyphenated UUID.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, utoipa::ToSchema)]
+#[schema(
+    value_type = String,
+    pattern = "^hp-[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+    example = "hp-0195a2c4-5e6f-7a8b-9c0d-1e2f3a4b5c6d"
+)]
 pub struct ProjectId(pub Uuid);
 
 impl ProjectId {

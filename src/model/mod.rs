@@ -76,7 +76,7 @@ pub struct NewApiKey {
 }
 
 /// The taxonomy a project's analysis uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DomainPack {
     General,
@@ -101,12 +101,15 @@ impl DomainPack {
 }
 
 /// A project as the API shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Project {
     pub id: ProjectId,
     pub name: String,
     pub domain_pack: DomainPack,
+    #[schema(minimum = 0)]
     pub transcript_count: i64,
+    /// `null` until the first upload.
+    #[schema(required = true)]
     pub latest_transcript_at: Option<Timestamp>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,

@@ -8,7 +8,13 @@ use time::macros::format_description;
 use time::{Date, OffsetDateTime, UtcOffset};
 
 /// A UTC instant with millisecond precision. Its text form sorts in time order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, utoipa::ToSchema)]
+#[schema(
+    value_type = String,
+    format = DateTime,
+    description = "An RFC 3339 timestamp in UTC with milliseconds.",
+    example = "2026-03-15T10:30:00.000Z"
+)]
 pub struct Timestamp(OffsetDateTime);
 
 const FORMAT: &[time::format_description::BorrowedFormatItem<'static>] =

@@ -14,7 +14,7 @@ pub const MAX_TURNS: usize = 1000;
 pub const MAX_CONTENT_BYTES: usize = 1024 * 1024;
 
 /// Who spoke a turn.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     User,
@@ -50,41 +50,78 @@ impl Role {
 
 /// The upload body as sent; every field optional so that validation, not serde, names what is
 /// missing. Unknown fields are ignored.
-#[derive(Debug, Deserialize)]
+///
+/// The `#[schema]` attributes document the rules [`UploadBody::validate`] enforces.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(
+    description = "A transcript to upload. Text fields are trimmed, and a blank optional \
+    field counts as absent; lengths are in characters after trimming. Unknown fields are ignored."
+)]
 pub struct UploadBody {
+    /// 1 to 500 characters after trimming.
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 500)]
     pub name: Option<String>,
+    #[schema(value_type = Vec<TurnBody>, required = true, min_items = 1, max_items = 1000)]
     pub turns: Option<Vec<TurnBody>>,
+    #[schema(max_length = 100, example = "gpt-4o")]
     pub model_name: Option<String>,
+    /// The client's id of the conversation, unique within the project: re-sending the same
+    /// `externalId` with an identical body returns the stored transcript (200), with a different
+    /// body a 409 `conflict_error`.
+    #[schema(max_length = 255)]
     pub external_id: Option<String>,
+    #[schema(max_length = 255)]
     pub external_user_id: Option<String>,
+    /// A language tag such as `en` or `en-US`.
+    #[schema(
+        max_length = 35,
+        pattern = "^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$",
+        example = "en"
+    )]
     pub language: Option<String>,
+    #[schema(max_length = 100, example = "zendesk")]
     pub source_system: Option<String>,
+    /// When the conversation happened (RFC 3339, any offset).
+    #[schema(format = DateTime)]
     pub source_timestamp: Option<String>,
+    /// Any JSON object.
+    #[schema(value_type = Option<Object>)]
     pub metadata: Option<Value>,
     /// Only read by the legacy endpoint.
+    #[schema(ignore)]
     pub project_id: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+/// One turn of an uploaded transcript.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TurnBody {
+    #[schema(value_type = Role, required = true)]
     pub role: Option<String>,
+    /// May be empty; at most 1 MiB (1,048,576 bytes) of UTF-8.
+    #[schema(value_type = String, required = true, max_length = 1048576)]
     pub content: Option<String>,
     pub tool_calls: Option<Vec<ToolCall>>,
     pub tool_results: Option<Vec<ToolResult>>,
+    /// Any JSON object.
+    #[schema(value_type = Option<Object>)]
     pub metadata: Option<Value>,
+    /// When the turn was said (RFC 3339, any offset).
+    #[schema(format = DateTime)]
     pub created_at: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// A tool call made in a turn: the tool's name and its arguments (any JSON).
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ToolCall {
     pub name: String,
     #[serde(default)]
     pub args: Value,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// What a tool returned: the tool's name and its result (any JSON).
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ToolResult {
     pub name: String,
     #[serde(default)]
@@ -116,8 +153,8 @@ pub struct NewTurn {
     pub created_at: Option<Timestamp>,
 }
 
-/// Turn counts and token counts derived from the turns.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+/// Turn counts and token counts derived from the turns (tokens of `o200k_base`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct TranscriptStats {
     pub turn_count: i64,
     pub user_turn_count: i64,
@@ -166,21 +203,28 @@ pub struct TranscriptInsert {
 }
 
 /// A stored transcript without its turns: a list item.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TranscriptSummary {
     pub id: TranscriptId,
     pub project_id: ProjectId,
     #[serde(skip)]
     pub workspace_id: WorkspaceId,
     pub name: String,
+    #[schema(required = true)]
     pub model_name: Option<String>,
+    #[schema(required = true)]
     pub language: Option<String>,
+    #[schema(required = true)]
     pub source_system: Option<String>,
+    #[schema(required = true)]
     pub external_id: Option<String>,
+    #[schema(required = true)]
     pub external_user_id: Option<String>,
+    #[schema(value_type = Option<Object>, required = true)]
     pub metadata: Option<Box<RawValue>>,
     #[serde(flatten)]
     pub stats: TranscriptStats,
+    #[schema(required = true)]
     pub source_timestamp: Option<Timestamp>,
     pub created_at: Timestamp,
     #[serde(skip)]
@@ -188,24 +232,32 @@ pub struct TranscriptSummary {
 }
 
 /// A stored turn.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct StoredTurn {
+    /// Position in the transcript, from 0.
+    #[schema(minimum = 0)]
     pub index: i64,
     pub role: Role,
     pub content: String,
+    #[schema(minimum = 0)]
     pub token_count: i64,
+    #[schema(value_type = Option<Vec<ToolCall>>, required = true)]
     pub tool_calls: Option<Box<RawValue>>,
+    #[schema(value_type = Option<Vec<ToolResult>>, required = true)]
     pub tool_results: Option<Box<RawValue>>,
+    #[schema(value_type = Option<Object>, required = true)]
     pub metadata: Option<Box<RawValue>>,
+    #[schema(required = true)]
     pub created_at: Option<Timestamp>,
 }
 
 /// A transcript with its turns and annotations.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TranscriptDetail {
     #[serde(flatten)]
     pub summary: TranscriptSummary,
     pub turns: Vec<StoredTurn>,
+    /// What analysis found, as string keys and values (`{}` before analysis).
     pub annotations: std::collections::BTreeMap<String, String>,
 }
 
