@@ -245,3 +245,114 @@ pub fn example_transcript() -> Value {
         ]
     })
 }
+
+/// Asserts `value` is a timestamp in the SPEC's form, RFC 3339 UTC with milliseconds
+/// (`2026-03-15T10:30:00.000Z`), and returns it parsed.
+pub fn assert_timestamp(value: &Value, what: &str) -> time::OffsetDateTime {
+    let text = value
+        .as_str()
+        .unwrap_or_else(|| panic!("{what}: expected a timestamp string, got {value}"));
+    let shape = "dddd-dd-ddTdd:dd:dd.dddZ";
+    let matches_shape = text.len() == shape.len()
+        && text.chars().zip(shape.chars()).all(|(c, s)| match s {
+            'd' => c.is_ascii_digit(),
+            other => c == other,
+        });
+    assert!(
+        matches_shape,
+        "{what}: {text:?} is not of the shape 2026-03-15T10:30:00.000Z"
+    );
+    time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|e| panic!("{what}: {text:?} is not RFC 3339: {e}"))
+}
+
+/// Percent-encodes query pairs into `?a=b&c=d` (empty when there are none).
+pub fn query_string(pairs: &[(&str, &str)]) -> String {
+    fn encode(s: &str) -> String {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    (b as char).to_string()
+                }
+                other => format!("%{other:02X}"),
+            })
+            .collect()
+    }
+    if pairs.is_empty() {
+        return String::new();
+    }
+    let joined: Vec<String> = pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect();
+    format!("?{}", joined.join("&"))
+}
+
+/// What one run of the real `halfpipe` binary printed, and how it ended.
+pub struct CliOutput {
+    pub status: std::process::ExitStatus,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl CliOutput {
+    /// The whole of stdout parsed as exactly one JSON value (a test failure otherwise).
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not exactly one JSON value ({e}):\n{}\nstderr:\n{}",
+                self.stdout, self.stderr
+            )
+        })
+    }
+
+    /// Panics with both streams unless the command succeeded.
+    pub fn assert_success(&self, what: &str) -> &Self {
+        assert!(
+            self.status.success(),
+            "{what}: exited with {}\nstdout:\n{}\nstderr:\n{}",
+            self.status,
+            self.stdout,
+            self.stderr
+        );
+        self
+    }
+}
+
+/// Runs the `halfpipe` binary with `args` against the database at `db_url`, off the async
+/// workers so that a server in the same test keeps running meanwhile.
+pub async fn halfpipe_cli(db_url: &str, args: &[&str]) -> CliOutput {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_halfpipe"));
+    command
+        .args(args)
+        .env("HALFPIPE_DATABASE_URL", db_url)
+        .env_remove("HALFPIPE_LOG")
+        .current_dir(std::env::temp_dir())
+        .stdin(std::process::Stdio::null());
+    let output = tokio::task::spawn_blocking(move || command.output())
+        .await
+        .expect("the CLI task finishes")
+        .expect("the halfpipe binary runs");
+    CliOutput {
+        status: output.status,
+        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+    }
+}
+
+/// Asserts a 400 `invalid_request_error` naming `param`; `case` says which case failed.
+pub fn assert_invalid(case: &str, status: StatusCode, body: &Value, param: &str) {
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{case}: {body}");
+    assert_eq!(
+        body["error"]["type"], "invalid_request_error",
+        "{case}: {body}"
+    );
+    assert_eq!(body["error"]["code"], 400, "{case}: {body}");
+    assert_eq!(body["error"]["param"], param, "{case}: {body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "{case}: a message: {body}"
+    );
+}

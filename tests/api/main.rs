@@ -1,5 +1,12 @@
 //! Integration tests: each spawns the real server on port 0 with a fresh database and talks to
 //! it over HTTP, the way a client does.
 
+mod auth;
+mod cli;
 mod helpers;
+mod openapi;
+mod permissions;
+mod projects;
+mod ratelimit;
 mod service;
+mod transcripts;
