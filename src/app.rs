@@ -20,6 +20,7 @@ use crate::api;
 use crate::auth::Authenticator;
 use crate::config::ServerConfig;
 use crate::error::ApiError;
+use crate::model::Timestamp;
 use crate::ratelimit::RateLimiter;
 use crate::store::Store;
 
@@ -132,44 +133,90 @@ async fn track(mut request: Request, next: Next) -> Response {
     response
 }
 
+/// How far back each poll re-reads the change log. On PostgreSQL a change can commit after
+/// one with a higher sequence number; re-reading a window (and skipping what was already
+/// applied) catches it.
+const CHANGE_WINDOW: i64 = 100;
+
 /// Drops cached keys that changed in the database (through the CLI, another node, or this
-/// one), polling the change log every `interval`.
+/// one): polls the change log every `interval`, and at once when the store announces a change.
 pub async fn watch_key_changes(state: AppState, interval: Duration) {
-    let mut seen: Option<i64> = None;
+    let wake = Arc::new(tokio::sync::Notify::new());
+    let _listener = state
+        .store
+        .listen_for_key_changes(Arc::clone(&wake))
+        .map(AbortOnDrop);
+    let mut applied = std::collections::BTreeSet::new();
+    let mut newest: Option<i64> = None;
+    let mut failing = false;
     loop {
-        match seen {
-            None => match state.store.latest_key_change().await {
-                Ok(seq) => {
-                    // Anything cached before we knew where the log stood may be stale.
-                    state.auth.cache().clear();
-                    seen = Some(seq);
-                }
-                Err(e) => tracing::warn!(error = %e, "cannot read key changes"),
-            },
-            Some(seq) => match state.store.key_changes_since(seq).await {
-                Ok(changes) => {
-                    if let Some(last) = changes.last() {
-                        seen = Some(last.seq);
-                        state
-                            .auth
-                            .cache()
-                            .invalidate(changes.iter().map(|c| c.hash));
+        let polled = match newest {
+            None => state.store.latest_key_change().await.map(|seq| {
+                // Anything cached before we knew where the log stood may be stale.
+                state.auth.cache().clear();
+                newest = Some(seq);
+            }),
+            Some(seq) => state
+                .store
+                .key_changes_since(seq - CHANGE_WINDOW)
+                .await
+                .map(|changes| {
+                    let fresh: Vec<_> = changes
+                        .into_iter()
+                        .filter(|c| applied.insert(c.seq))
+                        .collect();
+                    if !fresh.is_empty() {
+                        state.auth.cache().invalidate(fresh.iter().map(|c| c.hash));
                     }
-                }
-                Err(e) => tracing::warn!(error = %e, "cannot read key changes"),
-            },
+                    let top = applied.last().copied().unwrap_or(seq).max(seq);
+                    applied = applied.split_off(&(top - CHANGE_WINDOW));
+                    newest = Some(top);
+                }),
+        };
+        match polled {
+            Err(e) if !failing => {
+                tracing::warn!(error = %e, "cannot read key changes; retrying");
+                failing = true;
+            }
+            Ok(()) if failing => {
+                tracing::info!("reading key changes again");
+                failing = false;
+            }
+            _ => {}
         }
-        tokio::time::sleep(interval).await;
+        tokio::select! {
+            () = tokio::time::sleep(interval) => {},
+            () = wake.notified() => {},
+        }
+    }
+}
+
+/// Aborts a background task when dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 
 /// Writes coalesced last-used times every `interval`.
 pub async fn flush_last_used_every(state: AppState, interval: Duration) {
+    let mut last_prune = Instant::now();
     loop {
         tokio::time::sleep(interval).await;
         flush_last_used(&state).await;
         state.rate_limiter.prune();
         state.metrics.run_upkeep();
+        if last_prune.elapsed() > Duration::from_secs(3600) {
+            last_prune = Instant::now();
+            let day_ago = Timestamp::from_unix_millis(Timestamp::now().unix_millis() - 86_400_000);
+            if let Some(before) = day_ago
+                && let Err(e) = state.store.prune_key_changes(before).await
+            {
+                tracing::warn!(error = %e, "cannot prune the key change log");
+            }
+        }
     }
 }
 
@@ -180,7 +227,7 @@ pub async fn flush_last_used(state: &AppState) {
         return;
     }
     if let Err(e) = state.store.touch_keys(&batch).await {
-        tracing::warn!(error = %e, keys = batch.len(), "cannot write last-used times");
+        tracing::debug!(error = %e, keys = batch.len(), "cannot write last-used times yet");
         state.auth.last_used().restore(batch);
     }
 }

@@ -18,12 +18,58 @@ pub struct DatabaseConfig {
         global = true
     )]
     pub database_url: String,
+
+    /// Most connections to the database per node.
+    #[arg(
+        long,
+        env = "HALFPIPE_DB_POOL_SIZE",
+        default_value_t = 10,
+        global = true
+    )]
+    pub pool_size: u32,
+
+    /// How long one SQL statement may run on PostgreSQL, in milliseconds.
+    #[arg(
+        long,
+        env = "HALFPIPE_DB_STATEMENT_TIMEOUT_MS",
+        default_value_t = 30_000,
+        global = true
+    )]
+    pub statement_timeout_ms: u64,
+
+    /// How long to wait for a database connection, in milliseconds, before answering 503.
+    #[arg(
+        long,
+        env = "HALFPIPE_DB_CONNECT_TIMEOUT_MS",
+        default_value_t = 3_000,
+        global = true
+    )]
+    pub connect_timeout_ms: u64,
+}
+
+impl DatabaseConfig {
+    /// The defaults, at `url`.
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            database_url: url.into(),
+            pool_size: 10,
+            statement_timeout_ms: 30_000,
+            connect_timeout_ms: 3_000,
+        }
+    }
+
+    pub fn connect_timeout(&self) -> Duration {
+        Duration::from_millis(self.connect_timeout_ms.max(1))
+    }
 }
 
 impl fmt::Debug for DatabaseConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("DatabaseConfig")
             .field("database_url", &redact_url(&self.database_url))
+            .field("pool_size", &self.pool_size)
+            .field("statement_timeout_ms", &self.statement_timeout_ms)
+            .field("connect_timeout_ms", &self.connect_timeout_ms)
             .finish()
     }
 }

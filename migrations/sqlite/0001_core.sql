@@ -16,7 +16,7 @@ create table api_keys (
     hint text not null,
     permissions text not null default '',
     status text not null default 'active' check (status in ('active', 'revoked')),
-    legacy integer not null default 0,
+    legacy integer not null default 0 check (legacy in (0, 1)),
     created_at text not null,
     created_by text not null,
     last_used_at text,
@@ -94,9 +94,10 @@ create unique index transcripts_by_external_id
 create index transcripts_newest on transcripts (workspace_id, project_id, created_at desc, id desc);
 create index transcripts_effective on transcripts (workspace_id, project_id, effective_at);
 
+-- One document per transcript (rowid = transcripts.seq): the distinct words of its name and
+-- turns, built by the application (model::transcript::search_document).
 create virtual table transcripts_fts using fts5 (
-    name,
-    body,
+    document,
     content = '',
     contentless_delete = 1,
     tokenize = 'unicode61 remove_diacritics 0'

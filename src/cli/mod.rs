@@ -55,17 +55,20 @@ pub fn init_tracing() {
 }
 
 pub async fn run(cli: Cli) -> ExitCode {
-    let url = cli.database.database_url.clone();
+    let db = &cli.database;
     let result = match cli.command {
-        Command::Serve(config) => serve::run(&url, config).await,
-        Command::Migrate => open(&url).await.map(|_| {
-            eprintln!("database is up to date: {}", store::redact_url(&url));
+        Command::Serve(config) => serve::run(db, config).await,
+        Command::Migrate => open(db).await.map(|_| {
+            eprintln!(
+                "database is up to date: {}",
+                store::redact_url(&db.database_url)
+            );
         }),
-        Command::Workspaces(cmd) => match open(&url).await {
+        Command::Workspaces(cmd) => match open(db).await {
             Ok(store) => cmd.run(store).await,
             Err(e) => Err(e),
         },
-        Command::Keys(cmd) => match open(&url).await {
+        Command::Keys(cmd) => match open(db).await {
             Ok(store) => cmd.run(store).await,
             Err(e) => Err(e),
         },
@@ -106,10 +109,15 @@ impl<T> JsonContext<T> for Result<T, ApiError> {
     }
 }
 
-async fn open(url: &str) -> Result<Arc<dyn Store>, CliError> {
-    store::connect(url)
+async fn open(db: &DatabaseConfig) -> Result<Arc<dyn Store>, CliError> {
+    store::connect(db)
         .await
-        .map_err(|message| ApiError::Overloaded(format!("cannot open the database: {message}")))
+        .map_err(|message| {
+            ApiError::Overloaded(format!(
+                "cannot open the database {}: {message}",
+                store::redact_url(&db.database_url)
+            ))
+        })
         .map_err(CliError::from)
 }
 

@@ -5,20 +5,15 @@ use tokio::net::TcpListener;
 use super::CliError;
 use crate::app::{self, AppState};
 use crate::auth::manage::{KeyRequest, create_key};
-use crate::config::ServerConfig;
+use crate::config::{DatabaseConfig, ServerConfig};
 use crate::error::{ApiError, Result};
 use crate::store::{self, Actor, Store};
 use crate::tokens;
 
-pub async fn run(url: &str, config: ServerConfig) -> Result<(), CliError> {
+pub async fn run(db: &DatabaseConfig, config: ServerConfig) -> Result<(), CliError> {
     // Before anything else, so that a SIGTERM during start-up ends in a graceful shutdown.
     let shutdown = app::shutdown_signal();
-    let store = store::connect(url).await.map_err(|message| {
-        ApiError::Overloaded(format!(
-            "cannot open the database {}: {message}",
-            store::redact_url(url)
-        ))
-    })?;
+    let store = super::open(db).await?;
     let listener = TcpListener::bind(&config.listen)
         .await
         .map_err(|e| ApiError::Internal(format!("cannot listen on {}: {e}", config.listen)))?;
@@ -27,7 +22,7 @@ pub async fn run(url: &str, config: ServerConfig) -> Result<(), CliError> {
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     bootstrap(store.as_ref(), &address.to_string()).await?;
     tokio::task::spawn_blocking(tokens::warm_up);
-    tracing::info!(%address, database = %store::redact_url(url), "listening");
+    tracing::info!(%address, database = %store::redact_url(&db.database_url), "listening");
     let state = AppState::new(store, config);
     app::serve(listener, state, shutdown)
         .await

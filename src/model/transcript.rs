@@ -287,6 +287,37 @@ pub struct TranscriptFilter {
     pub to: Option<Timestamp>,
 }
 
+/// Most bytes of words one transcript's search document holds: PostgreSQL caps a `tsvector`
+/// at 1 MB, and both backends index the same document so that search agrees across them.
+pub const MAX_SEARCH_DOCUMENT_BYTES: usize = 400_000;
+/// Longer "words" (hashes, base64 blobs) are not indexed.
+const MAX_SEARCH_WORD_BYTES: usize = 200;
+
+/// What full-text search indexes for a transcript: the distinct words of its name and turns,
+/// lowercased, in order of first appearance, space-separated. Words are runs of letters and
+/// digits, split exactly as [`search_terms`] splits a query.
+pub fn search_document<'a>(name: &'a str, contents: impl Iterator<Item = &'a str>) -> String {
+    let mut seen = std::collections::HashSet::new();
+    let mut document = String::new();
+    for text in std::iter::once(name).chain(contents) {
+        for word in text.split(|c: char| !c.is_alphanumeric()) {
+            if word.is_empty() || word.len() > MAX_SEARCH_WORD_BYTES {
+                continue;
+            }
+            let word = word.to_lowercase();
+            if document.len() + word.len() + 1 > MAX_SEARCH_DOCUMENT_BYTES {
+                return document;
+            }
+            if !seen.contains(&word) {
+                document.push_str(&word);
+                document.push(' ');
+                seen.insert(word);
+            }
+        }
+    }
+    document
+}
+
 /// Splits a search string into the words full-text search matches (letters and digits).
 pub fn search_terms(q: &str) -> Vec<String> {
     q.split(|c: char| !c.is_alphanumeric())
@@ -590,6 +621,23 @@ mod tests {
         for bad in ["e", "english language", "en_US", "en--US", "-en"] {
             assert!(!is_language_tag(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn search_document_holds_each_word_once() {
+        let doc = search_document(
+            "Refund chat",
+            ["I want a REFUND, now!", "ok: refund-2"].into_iter(),
+        );
+        assert_eq!(doc, "refund chat i want a now ok 2 ");
+    }
+
+    #[test]
+    fn search_document_is_bounded() {
+        let words: String = (0..200_000).map(|i| format!("w{i} ")).collect();
+        let doc = search_document("n", std::iter::once(words.as_str()));
+        assert!(doc.len() <= MAX_SEARCH_DOCUMENT_BYTES);
+        assert!(doc.starts_with("n w0 w1 "));
     }
 
     #[test]

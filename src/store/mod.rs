@@ -1,16 +1,19 @@
 //! Storage behind one trait. Every method on workspace data takes the `WorkspaceId` first, so
 //! tenancy is in the signature; all SQL for a backend lives in that backend's file.
 
-mod sqlite;
+mod sql;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use tokio::sync::Notify;
+use tokio::task::JoinHandle;
 
-pub use sqlite::SqliteStore;
+pub use sql::{KEY_CHANGES_CHANNEL, SqlStore};
 
 use crate::auth::{KeyHash, PermissionSet};
+use crate::config::DatabaseConfig;
 use crate::error::Result;
 use crate::model::transcript::{
     InsertOutcome, TranscriptDetail, TranscriptFilter, TranscriptInsert, TranscriptSummary,
@@ -98,6 +101,11 @@ pub trait Store: Send + Sync + 'static {
     async fn latest_key_change(&self) -> Result<i64>;
     /// Changes after `seq`, oldest first.
     async fn key_changes_since(&self, seq: i64) -> Result<Vec<KeyChange>>;
+    /// Forgets changes logged before `before` (every node has long seen them).
+    async fn prune_key_changes(&self, before: Timestamp) -> Result<()>;
+    /// Wakes `wake` whenever another node announces a key change, for as long as the returned
+    /// task runs; `None` where the backend has no announcements (polling alone then applies).
+    fn listen_for_key_changes(&self, wake: Arc<Notify>) -> Option<JoinHandle<()>>;
     async fn audit_log(&self, ws: WorkspaceId, limit: u32) -> Result<Vec<AuditEntry>>;
 
     // Projects.
@@ -152,17 +160,39 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<()>;
 }
 
-/// Opens the store a URL names: `sqlite://…` (created if missing) or `postgres://…`.
-pub async fn connect(url: &str) -> Result<Arc<dyn Store>, String> {
-    if url.starts_with("sqlite:") {
-        let store = SqliteStore::open(url).await.map_err(|e| e.to_string())?;
-        Ok(Arc::new(store))
-    } else {
-        Err(format!(
-            "unsupported database URL {:?}: expected sqlite://path",
-            redact_url(url)
-        ))
+/// The SQL dialect of a database URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+impl Dialect {
+    pub fn of(url: &str) -> Option<Self> {
+        if url.starts_with("sqlite:") {
+            Some(Dialect::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Some(Dialect::Postgres)
+        } else {
+            None
+        }
     }
+}
+
+/// Opens (and migrates) the store `config` names: `sqlite://…` (created if missing) or
+/// `postgres://…`.
+pub async fn connect(config: &DatabaseConfig) -> Result<Arc<dyn Store>, String> {
+    let url = &config.database_url;
+    let dialect = Dialect::of(url).ok_or_else(|| {
+        format!(
+            "unsupported database URL {:?}: expected sqlite://path or postgres://…",
+            redact_url(url)
+        )
+    })?;
+    let store = SqlStore::open(config, dialect)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(Arc::new(store))
 }
 
 /// A database URL with any password replaced, for messages.

@@ -10,7 +10,6 @@ use std::time::{Duration, Instant};
 
 use halfpipe::auth::{KeyKind, LEGACY_PREFIX, PREFIX, check_format, generate, hint};
 use halfpipe::model::WorkspaceId;
-use halfpipe::store;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -410,7 +409,7 @@ async fn every_key_change_writes_an_audit_row() {
     let imported_id = text(&imported, "id");
     cli_json(&db, &["keys", "delete", &id]).await;
 
-    let store = store::connect(&db.url).await.expect("the database opens");
+    let store = db.store().await;
     let workspace: WorkspaceId = ws.parse().unwrap();
     let log = store
         .audit_log(workspace, 100)
@@ -953,7 +952,7 @@ async fn serve_never_logs_a_key_and_exits_cleanly_on_sigterm() {
         bootstrap["last_used_at"].is_string(),
         "the shutdown flushed last_used_at: {bootstrap}"
     );
-    let store = store::connect(&db.url).await.expect("the database opens");
+    let store = db.store().await;
     let workspace: WorkspaceId = text(bootstrap, "workspace_id").parse().unwrap();
     let log = store.audit_log(workspace, 100).await.unwrap();
     assert!(

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use halfpipe::app::{self, AppState};
 use halfpipe::auth::manage::{KeyRequest, create_key};
-use halfpipe::config::ServerConfig;
+use halfpipe::config::{DatabaseConfig, ServerConfig};
 use halfpipe::model::{KeyId, WorkspaceId};
 use halfpipe::store::{self, Actor, Store};
 use reqwest::{Method, StatusCode};
@@ -15,17 +15,103 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-/// A fresh database for one test.
+/// A fresh database for one test: a SQLite file in a temporary directory, or, when
+/// `HALFPIPE_TEST_POSTGRES_URL` names a PostgreSQL server, a new database there that is
+/// dropped when the test ends.
 pub struct TestDb {
     pub url: String,
-    _dir: tempfile::TempDir,
+    _dir: Option<tempfile::TempDir>,
+    /// (server URL to connect to for dropping, database name)
+    postgres: Option<(String, String)>,
 }
+
+/// The environment variable that points the suite at PostgreSQL.
+pub const POSTGRES_ENV: &str = "HALFPIPE_TEST_POSTGRES_URL";
 
 impl TestDb {
     pub async fn fresh() -> Self {
-        let dir = tempfile::tempdir().expect("a temporary directory");
-        let url = format!("sqlite://{}", dir.path().join("halfpipe.db").display());
-        Self { url, _dir: dir }
+        match std::env::var(POSTGRES_ENV) {
+            Ok(server) if !server.trim().is_empty() => Self::fresh_postgres(server.trim()).await,
+            _ => {
+                let dir = tempfile::tempdir().expect("a temporary directory");
+                let url = format!("sqlite://{}", dir.path().join("halfpipe.db").display());
+                Self {
+                    url,
+                    _dir: Some(dir),
+                    postgres: None,
+                }
+            }
+        }
+    }
+
+    async fn fresh_postgres(server: &str) -> Self {
+        use sqlx::{Connection, Executor};
+        let name = format!("halfpipe_test_{}", uuid::Uuid::new_v4().simple());
+        let mut conn = sqlx::PgConnection::connect(server)
+            .await
+            .unwrap_or_else(|e| panic!("{POSTGRES_ENV}={server} does not connect: {e}"));
+        conn.execute(sqlx::AssertSqlSafe(format!("create database {name}")))
+            .await
+            .expect("create the test database");
+        let _ = conn.close().await;
+        Self {
+            url: with_database(server, &name),
+            _dir: None,
+            postgres: Some((server.to_string(), name)),
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.postgres.is_some()
+    }
+
+    /// A store on this database, as the server opens it.
+    pub async fn store(&self) -> Arc<dyn Store> {
+        store::connect(&DatabaseConfig::new(&self.url))
+            .await
+            .expect("the database opens")
+    }
+}
+
+/// `server` (a PostgreSQL URL) with its database name replaced by `name`.
+fn with_database(server: &str, name: &str) -> String {
+    let (base, query) = match server.split_once('?') {
+        Some((base, query)) => (base, format!("?{query}")),
+        None => (server, String::new()),
+    };
+    let authority_end = base.find("://").map_or(0, |i| i + 3);
+    let base = match base[authority_end..].find('/') {
+        Some(slash) => &base[..authority_end + slash],
+        None => base,
+    };
+    format!("{base}/{name}{query}")
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let Some((server, name)) = self.postgres.take() else {
+            return;
+        };
+        // Drop runs inside the test's runtime; a thread with its own runtime can block on it.
+        let dropped = std::thread::spawn(move || {
+            use sqlx::{Connection, Executor};
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime");
+            runtime.block_on(async {
+                let mut conn = sqlx::PgConnection::connect(&server).await?;
+                conn.execute(sqlx::AssertSqlSafe(format!(
+                    "drop database if exists {name} with (force)"
+                )))
+                .await?;
+                conn.close().await
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(()))) {
+            eprintln!("could not drop the test database: {dropped:?}");
+        }
     }
 }
 
@@ -64,7 +150,7 @@ impl TestApp {
 
     /// Starts a server on an existing database.
     pub async fn spawn_on(db: TestDb, config: ServerConfig) -> Self {
-        let store = store::connect(&db.url).await.expect("the database opens");
+        let store = db.store().await;
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("a free port");
         let address = format!("http://{}", listener.local_addr().unwrap());
         let state = AppState::new(Arc::clone(&store), config);

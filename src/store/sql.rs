@@ -1,73 +1,150 @@
-//! The embedded SQLite backend: one file in WAL mode, a pool of readers and a single writer.
+//! Every SQL statement of both backends, run through sqlx's `Any` driver so that one
+//! implementation serves SQLite and PostgreSQL alike. Where the dialects differ (transaction
+//! start, full-text search, change notices) both variants sit side by side, chosen by
+//! [`Dialect`]; the schemas live in `migrations/sqlite` and `migrations/postgres`.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::str::FromStr;
-use std::time::Duration;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use serde_json::value::RawValue;
+use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
-    SqliteSynchronous,
-};
-use sqlx::{AssertSqlSafe, Row, SqlSafeStr};
+use sqlx::{AnyPool, AssertSqlSafe, Executor, Row, SqlSafeStr};
+use tokio::sync::Notify;
+use tokio::task::JoinHandle;
 
-use super::{Actor, KeyAction, KeyAuthRecord, KeyChange, NewProject, Store, is_unique_violation};
+use super::{
+    Actor, Dialect, KeyAction, KeyAuthRecord, KeyChange, NewProject, Store, is_unique_violation,
+};
 use crate::auth::{KeyHash, PermissionSet};
+use crate::config::DatabaseConfig;
 use crate::error::{ApiError, Result};
 use crate::model::transcript::{
     InsertOutcome, Role, StoredTurn, TranscriptDetail, TranscriptFilter, TranscriptInsert,
-    TranscriptStats, TranscriptSummary,
+    TranscriptStats, TranscriptSummary, search_document,
 };
 use crate::model::{
     ApiKeyRecord, AuditEntry, DomainPack, KeyId, KeyStatus, NewApiKey, Page, Project, ProjectId,
     Timestamp, TranscriptId, Workspace, WorkspaceId,
 };
 
-/// The migrations, embedded in the binary.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
+/// The migrations of each dialect, embedded in the binary. Versions are kept in lockstep.
+const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[(
     1,
     "core",
     include_str!("../../migrations/sqlite/0001_core.sql"),
 )];
+const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "core",
+    include_str!("../../migrations/postgres/0001_core.sql"),
+)];
 
-pub struct SqliteStore {
-    read: SqlitePool,
-    write: SqlitePool,
+/// The channel on which PostgreSQL nodes announce key changes to each other.
+pub const KEY_CHANGES_CHANNEL: &str = "halfpipe_key_changes";
+
+pub struct SqlStore {
+    dialect: Dialect,
+    /// For the PostgreSQL change listener, which needs a connection of its own.
+    url: String,
+    /// Queries. On SQLite, read-only connections beside the one writer.
+    read: AnyPool,
+    /// Transactions and writes. On SQLite, a single connection: SQLite has one writer anyway,
+    /// and queuing here rather than in SQLite's busy handler keeps latency fair.
+    write: AnyPool,
 }
 
-impl SqliteStore {
-    /// Opens (creating if missing) and migrates the database at `url`.
-    pub async fn open(url: &str) -> Result<Self, sqlx::Error> {
-        let options = SqliteConnectOptions::from_str(url)?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(Duration::from_secs(10))
-            .foreign_keys(true);
-        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
-        let write = SqlitePoolOptions::new()
-            .max_connections(1)
-            .min_connections(1)
-            .connect_with(options.clone())
-            .await?;
-        let read = if in_memory {
-            write.clone()
-        } else {
-            SqlitePoolOptions::new()
-                .max_connections(4)
-                .connect_with(options.read_only(true))
-                .await?
+/// `sqlite://path` → the same with `mode=…` set, keeping other parameters.
+fn sqlite_url(url: &str, mode: &str) -> String {
+    if url.contains("mode=") {
+        url.to_string()
+    } else if url.contains('?') {
+        format!("{url}&mode={mode}")
+    } else {
+        format!("{url}?mode={mode}")
+    }
+}
+
+impl SqlStore {
+    /// Connects to (creating, for SQLite) and migrates the database `config` names.
+    pub async fn open(config: &DatabaseConfig, dialect: Dialect) -> Result<Self, sqlx::Error> {
+        sqlx::any::install_default_drivers();
+        let url = config.database_url.as_str();
+        let store = match dialect {
+            Dialect::Sqlite => {
+                let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+                let write = AnyPoolOptions::new()
+                    .max_connections(1)
+                    .min_connections(1)
+                    .acquire_timeout(config.connect_timeout())
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            conn.execute(
+                                "pragma journal_mode = wal; pragma synchronous = normal; \
+                                 pragma busy_timeout = 10000; pragma foreign_keys = on;",
+                            )
+                            .await?;
+                            Ok(())
+                        })
+                    })
+                    .connect(&sqlite_url(url, "rwc"))
+                    .await?;
+                let read = if in_memory {
+                    write.clone()
+                } else {
+                    AnyPoolOptions::new()
+                        .max_connections(config.pool_size.clamp(1, 8))
+                        .acquire_timeout(config.connect_timeout())
+                        .after_connect(|conn, _| {
+                            Box::pin(async move {
+                                conn.execute("pragma busy_timeout = 10000;").await?;
+                                Ok(())
+                            })
+                        })
+                        .connect_lazy(&sqlite_url(url, "ro"))?
+                };
+                Self {
+                    dialect,
+                    url: url.to_string(),
+                    read,
+                    write,
+                }
+            }
+            Dialect::Postgres => {
+                let timeout_ms = config.statement_timeout_ms;
+                let pool = AnyPoolOptions::new()
+                    .max_connections(config.pool_size.max(1))
+                    .acquire_timeout(config.connect_timeout())
+                    .after_connect(move |conn, _| {
+                        Box::pin(async move {
+                            let set = format!("set statement_timeout = {timeout_ms}");
+                            conn.execute(AssertSqlSafe(set)).await?;
+                            Ok(())
+                        })
+                    })
+                    .connect(url)
+                    .await?;
+                Self {
+                    dialect,
+                    url: url.to_string(),
+                    read: pool.clone(),
+                    write: pool,
+                }
+            }
         };
-        let store = Self { read, write };
         store.migrate().await?;
         Ok(store)
     }
 
     async fn migrate(&self) -> Result<(), sqlx::Error> {
-        let migrations = MIGRATIONS
+        let sources = match self.dialect {
+            Dialect::Sqlite => SQLITE_MIGRATIONS,
+            Dialect::Postgres => POSTGRES_MIGRATIONS,
+        };
+        let migrations = sources
             .iter()
             .map(|(version, description, sql)| {
                 Migration::new(
@@ -84,40 +161,50 @@ impl SqliteStore {
             .await
             .map_err(|e| sqlx::Error::Migrate(Box::new(e)))
     }
+
+    /// A write transaction: SQLite takes its write lock up front, so that a transaction that
+    /// reads before it writes cannot fail half-way on a lock held by another process.
+    async fn begin(&self) -> Result<Tx> {
+        let statement = match self.dialect {
+            Dialect::Sqlite => "begin immediate",
+            Dialect::Postgres => "begin",
+        };
+        Ok(self.write.begin_with(statement).await?)
+    }
 }
 
 fn corrupt(what: &str, value: &str) -> ApiError {
     ApiError::Internal(format!("stored {what} is not valid: {value:?}"))
 }
 
-fn ts(row: &SqliteRow, col: &str) -> Result<Timestamp> {
+fn ts(row: &AnyRow, col: &str) -> Result<Timestamp> {
     let text: String = row.try_get(col)?;
     Timestamp::parse_rfc3339(&text).ok_or_else(|| corrupt(col, &text))
 }
 
-fn opt_ts(row: &SqliteRow, col: &str) -> Result<Option<Timestamp>> {
+fn opt_ts(row: &AnyRow, col: &str) -> Result<Option<Timestamp>> {
     let text: Option<String> = row.try_get(col)?;
     text.map(|t| Timestamp::parse_rfc3339(&t).ok_or_else(|| corrupt(col, &t)))
         .transpose()
 }
 
-fn opt_json(row: &SqliteRow, col: &str) -> Result<Option<Box<RawValue>>> {
+fn opt_json(row: &AnyRow, col: &str) -> Result<Option<Box<RawValue>>> {
     let text: Option<String> = row.try_get(col)?;
     text.map(|t| RawValue::from_string(t).map_err(|e| corrupt(col, &e.to_string())))
         .transpose()
 }
 
-fn uuid_col<T: FromStr>(row: &SqliteRow, col: &str) -> Result<T> {
+fn uuid_col<T: FromStr>(row: &AnyRow, col: &str) -> Result<T> {
     let text: String = row.try_get(col)?;
     text.parse().map_err(|_| corrupt(col, &text))
 }
 
-fn project_id_col(row: &SqliteRow, col: &str) -> Result<ProjectId> {
+fn project_id_col(row: &AnyRow, col: &str) -> Result<ProjectId> {
     let text: String = row.try_get(col)?;
     ProjectId::parse(&text).ok_or_else(|| corrupt(col, &text))
 }
 
-fn hash_col(row: &SqliteRow, col: &str) -> Result<KeyHash> {
+fn hash_col(row: &AnyRow, col: &str) -> Result<KeyHash> {
     let bytes: Vec<u8> = row.try_get(col)?;
     let bytes: [u8; 32] = bytes.try_into().map_err(|_| corrupt(col, "not 32 bytes"))?;
     Ok(KeyHash(bytes))
@@ -135,7 +222,7 @@ fn json_text<T: serde::Serialize>(value: &Option<T>) -> Option<String> {
 
 const WORKSPACE_COLUMNS: &str = "id, name, created_at";
 
-fn workspace(row: &SqliteRow) -> Result<Workspace> {
+fn workspace(row: &AnyRow) -> Result<Workspace> {
     Ok(Workspace {
         id: uuid_col(row, "id")?,
         name: row.try_get("name")?,
@@ -146,12 +233,12 @@ fn workspace(row: &SqliteRow) -> Result<Workspace> {
 const KEY_COLUMNS: &str = "id, workspace_id, name, description, permissions, hint, status, \
      legacy, created_at, created_by, last_used_at, expires_at";
 
-fn key_status(row: &SqliteRow) -> Result<KeyStatus> {
+fn key_status(row: &AnyRow) -> Result<KeyStatus> {
     let status: String = row.try_get("status")?;
     KeyStatus::parse(&status).ok_or_else(|| corrupt("status", &status))
 }
 
-fn api_key(row: &SqliteRow) -> Result<ApiKeyRecord> {
+fn api_key(row: &AnyRow) -> Result<ApiKeyRecord> {
     Ok(ApiKeyRecord {
         id: uuid_col(row, "id")?,
         workspace_id: uuid_col(row, "workspace_id")?,
@@ -160,7 +247,7 @@ fn api_key(row: &SqliteRow) -> Result<ApiKeyRecord> {
         permissions: PermissionSet::from_db(row.try_get("permissions")?),
         hint: row.try_get("hint")?,
         status: key_status(row)?,
-        legacy: row.try_get("legacy")?,
+        legacy: row.try_get::<i64, _>("legacy")? != 0,
         created_at: ts(row, "created_at")?,
         created_by: row.try_get("created_by")?,
         last_used_at: opt_ts(row, "last_used_at")?,
@@ -171,7 +258,7 @@ fn api_key(row: &SqliteRow) -> Result<ApiKeyRecord> {
 const PROJECT_COLUMNS: &str = "id, name, domain_pack, transcript_count, latest_transcript_at, \
      created_at, updated_at";
 
-fn project(row: &SqliteRow) -> Result<Project> {
+fn project(row: &AnyRow) -> Result<Project> {
     let pack: String = row.try_get("domain_pack")?;
     Ok(Project {
         id: project_id_col(row, "id")?,
@@ -189,7 +276,7 @@ const TRANSCRIPT_COLUMNS: &str = "t.id, t.workspace_id, t.project_id, t.name, t.
      t.user_turn_count, t.assistant_turn_count, t.total_token_count, t.user_token_count, \
      t.assistant_token_count, t.source_timestamp, t.created_at, t.created_by";
 
-fn transcript(row: &SqliteRow) -> Result<TranscriptSummary> {
+fn transcript(row: &AnyRow) -> Result<TranscriptSummary> {
     Ok(TranscriptSummary {
         id: uuid_col(row, "id")?,
         workspace_id: uuid_col(row, "workspace_id")?,
@@ -215,7 +302,7 @@ fn transcript(row: &SqliteRow) -> Result<TranscriptSummary> {
     })
 }
 
-fn turn(row: &SqliteRow) -> Result<StoredTurn> {
+fn turn(row: &AnyRow) -> Result<StoredTurn> {
     let role: String = row.try_get("role")?;
     Ok(StoredTurn {
         index: row.try_get("idx")?,
@@ -229,23 +316,30 @@ fn turn(row: &SqliteRow) -> Result<StoredTurn> {
     })
 }
 
-/// The full-text query for `terms`: every term must match, each as a prefix.
-fn fts_query(terms: &[String]) -> String {
-    // Terms hold only letters and digits (see `search_terms`), so quoting cannot be escaped.
-    terms
-        .iter()
-        .map(|t| format!("\"{t}\"*"))
-        .collect::<Vec<_>>()
-        .join(" ")
+/// The full-text query for `terms` in `dialect`: every term must match, each as a prefix.
+fn fts_query(dialect: Dialect, terms: &[String]) -> String {
+    // Terms hold only letters and digits (see `search_terms`), so they need no escaping.
+    match dialect {
+        Dialect::Sqlite => terms
+            .iter()
+            .map(|t| format!("\"{t}\"*"))
+            .collect::<Vec<_>>()
+            .join(" "),
+        Dialect::Postgres => terms
+            .iter()
+            .map(|t| format!("{t}:*"))
+            .collect::<Vec<_>>()
+            .join(" & "),
+    }
 }
 
 /// `where` clauses and their text binds for a transcript list, after workspace and project.
-fn transcript_filter_sql(filter: &TranscriptFilter) -> (String, Vec<String>) {
+fn transcript_filter_sql(dialect: Dialect, filter: &TranscriptFilter) -> (String, Vec<String>) {
     let mut sql = String::new();
     let mut binds = Vec::new();
     let mut add = |sql: &mut String, clause: &str, value: String| {
         binds.push(value);
-        sql.push_str(&clause.replace('?', &format!("?{}", binds.len() + 2)));
+        sql.push_str(&clause.replace('?', &format!("${}", binds.len() + 2)));
     };
     if let Some(v) = &filter.model_name {
         add(&mut sql, " and t.model_name = ?", v.clone());
@@ -257,11 +351,17 @@ fn transcript_filter_sql(filter: &TranscriptFilter) -> (String, Vec<String>) {
         add(&mut sql, " and t.source_system = ?", v.clone());
     }
     if !filter.terms.is_empty() {
-        add(
-            &mut sql,
-            " and t.seq in (select rowid from transcripts_fts where transcripts_fts match ?)",
-            fts_query(&filter.terms),
-        );
+        let clause = match dialect {
+            Dialect::Sqlite => {
+                " and t.seq in (select rowid from transcripts_fts where transcripts_fts match ?)"
+            }
+            Dialect::Postgres => {
+                " and exists (select 1 from transcript_search s \
+                 where s.workspace_id = t.workspace_id and s.transcript_id = t.id \
+                 and s.document @@ to_tsquery('simple', ?))"
+            }
+        };
+        add(&mut sql, clause, fts_query(dialect, &filter.terms));
     }
     if let Some(key) = &filter.annotation_key {
         add(
@@ -285,7 +385,7 @@ fn transcript_filter_sql(filter: &TranscriptFilter) -> (String, Vec<String>) {
 }
 
 #[async_trait]
-impl Store for SqliteStore {
+impl Store for SqlStore {
     async fn ping(&self) -> Result<()> {
         sqlx::query("select 1").execute(&self.read).await?;
         Ok(())
@@ -297,7 +397,7 @@ impl Store for SqliteStore {
             name: name.to_string(),
             created_at: Timestamp::now(),
         };
-        sqlx::query("insert into workspaces (id, name, created_at) values (?1, ?2, ?3)")
+        sqlx::query("insert into workspaces (id, name, created_at) values ($1, $2, $3)")
             .bind(ws.id.to_string())
             .bind(&ws.name)
             .bind(ws.created_at.to_rfc3339())
@@ -315,7 +415,7 @@ impl Store for SqliteStore {
     }
 
     async fn get_workspace(&self, id: WorkspaceId) -> Result<Option<Workspace>> {
-        let sql = format!("select {WORKSPACE_COLUMNS} from workspaces where id = ?1");
+        let sql = format!("select {WORKSPACE_COLUMNS} from workspaces where id = $1");
         let row = sqlx::query(AssertSqlSafe(sql))
             .bind(id.to_string())
             .fetch_optional(&self.read)
@@ -338,11 +438,11 @@ impl Store for SqliteStore {
             last_used_at: None,
             expires_at: key.expires_at,
         };
-        let mut tx = self.write.begin_with("begin immediate").await?;
+        let mut tx = self.begin().await?;
         let inserted = sqlx::query(
             "insert into api_keys (workspace_id, id, name, description, key_hash, hint, \
              permissions, status, legacy, created_at, created_by, expires_at) \
-             values (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'active', ?8, ?9, ?10, ?11)",
+             values ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $9, $10, $11)",
         )
         .bind(record.workspace_id.to_string())
         .bind(record.id.to_string())
@@ -351,7 +451,7 @@ impl Store for SqliteStore {
         .bind(&key.hash[..])
         .bind(&record.hint)
         .bind(record.permissions.to_db())
-        .bind(record.legacy)
+        .bind(i64::from(record.legacy))
         .bind(record.created_at.to_rfc3339())
         .bind(&record.created_by)
         .bind(opt_string(&record.expires_at))
@@ -366,7 +466,13 @@ impl Store for SqliteStore {
             }
             other => other?,
         };
-        record_change(&mut tx, record.workspace_id, KeyHash(key.hash)).await?;
+        record_change(
+            self.dialect,
+            &mut tx,
+            record.workspace_id,
+            KeyHash(key.hash),
+        )
+        .await?;
         audit(
             &mut tx,
             record.workspace_id,
@@ -385,7 +491,7 @@ impl Store for SqliteStore {
 
     async fn list_keys(&self, ws: WorkspaceId) -> Result<Vec<ApiKeyRecord>> {
         let sql = format!(
-            "select {KEY_COLUMNS} from api_keys where workspace_id = ?1 \
+            "select {KEY_COLUMNS} from api_keys where workspace_id = $1 \
              order by created_at desc, id desc"
         );
         let rows = sqlx::query(AssertSqlSafe(sql))
@@ -396,7 +502,7 @@ impl Store for SqliteStore {
     }
 
     async fn get_key(&self, id: KeyId) -> Result<Option<ApiKeyRecord>> {
-        let sql = format!("select {KEY_COLUMNS} from api_keys where id = ?1");
+        let sql = format!("select {KEY_COLUMNS} from api_keys where id = $1");
         let row = sqlx::query(AssertSqlSafe(sql))
             .bind(id.to_string())
             .fetch_optional(&self.read)
@@ -411,8 +517,8 @@ impl Store for SqliteStore {
         action: KeyAction,
         actor: &Actor,
     ) -> Result<Option<KeyHash>> {
-        let mut tx = self.write.begin_with("begin immediate").await?;
-        let row = sqlx::query("select key_hash from api_keys where workspace_id = ?1 and id = ?2")
+        let mut tx = self.begin().await?;
+        let row = sqlx::query("select key_hash from api_keys where workspace_id = $1 and id = $2")
             .bind(ws.to_string())
             .bind(id.to_string())
             .fetch_optional(&mut *tx)
@@ -421,19 +527,19 @@ impl Store for SqliteStore {
         let hash = hash_col(&row, "key_hash")?;
         let statement = match action {
             KeyAction::Revoke => {
-                "update api_keys set status = 'revoked' where workspace_id = ?1 and id = ?2"
+                "update api_keys set status = 'revoked' where workspace_id = $1 and id = $2"
             }
             KeyAction::Reactivate => {
-                "update api_keys set status = 'active' where workspace_id = ?1 and id = ?2"
+                "update api_keys set status = 'active' where workspace_id = $1 and id = $2"
             }
-            KeyAction::Delete => "delete from api_keys where workspace_id = ?1 and id = ?2",
+            KeyAction::Delete => "delete from api_keys where workspace_id = $1 and id = $2",
         };
         sqlx::query(statement)
             .bind(ws.to_string())
             .bind(id.to_string())
             .execute(&mut *tx)
             .await?;
-        record_change(&mut tx, ws, hash).await?;
+        record_change(self.dialect, &mut tx, ws, hash).await?;
         audit(&mut tx, ws, actor, action.audit_name(), id).await?;
         tx.commit().await?;
         Ok(Some(hash))
@@ -442,7 +548,7 @@ impl Store for SqliteStore {
     async fn find_key_by_hash(&self, hash: KeyHash) -> Result<Option<KeyAuthRecord>> {
         let row = sqlx::query(
             "select id, workspace_id, permissions, status, expires_at, hint \
-             from api_keys where key_hash = ?1",
+             from api_keys where key_hash = $1",
         )
         .bind(&hash.0[..])
         .fetch_optional(&self.read)
@@ -462,11 +568,11 @@ impl Store for SqliteStore {
         if used.is_empty() {
             return Ok(());
         }
-        let mut tx = self.write.begin_with("begin immediate").await?;
+        let mut tx = self.begin().await?;
         for (id, at) in used {
             sqlx::query(
-                "update api_keys set last_used_at = ?2 \
-                 where id = ?1 and (last_used_at is null or last_used_at < ?2)",
+                "update api_keys set last_used_at = $2 \
+                 where id = $1 and (last_used_at is null or last_used_at < $2)",
             )
             .bind(id.to_string())
             .bind(at.to_rfc3339())
@@ -486,7 +592,7 @@ impl Store for SqliteStore {
 
     async fn key_changes_since(&self, seq: i64) -> Result<Vec<KeyChange>> {
         let rows = sqlx::query(
-            "select seq, key_hash from api_key_changes where seq > ?1 order by seq limit 1000",
+            "select seq, key_hash from api_key_changes where seq > $1 order by seq limit 1000",
         )
         .bind(seq)
         .fetch_all(&self.read)
@@ -501,10 +607,25 @@ impl Store for SqliteStore {
             .collect()
     }
 
+    async fn prune_key_changes(&self, before: Timestamp) -> Result<()> {
+        sqlx::query("delete from api_key_changes where changed_at < $1")
+            .bind(before.to_rfc3339())
+            .execute(&self.write)
+            .await?;
+        Ok(())
+    }
+
+    fn listen_for_key_changes(&self, wake: Arc<Notify>) -> Option<JoinHandle<()>> {
+        match self.dialect {
+            Dialect::Sqlite => None,
+            Dialect::Postgres => Some(tokio::spawn(listen(self.url.clone(), wake))),
+        }
+    }
+
     async fn audit_log(&self, ws: WorkspaceId, limit: u32) -> Result<Vec<AuditEntry>> {
         let rows = sqlx::query(
             "select id, workspace_id, actor, action, key_id, created_at from audit_log \
-             where workspace_id = ?1 order by created_at desc, id desc limit ?2",
+             where workspace_id = $1 order by created_at desc, id desc limit $2",
         )
         .bind(ws.to_string())
         .bind(i64::from(limit))
@@ -531,8 +652,8 @@ impl Store for SqliteStore {
 
     async fn list_projects(&self, ws: WorkspaceId, page: Page) -> Result<(Vec<Project>, i64)> {
         let sql = format!(
-            "select {PROJECT_COLUMNS} from projects where workspace_id = ?1 \
-             order by created_at desc, id desc limit ?2 offset ?3"
+            "select {PROJECT_COLUMNS} from projects where workspace_id = $1 \
+             order by created_at desc, id desc limit $2 offset $3"
         );
         let rows = sqlx::query(AssertSqlSafe(sql))
             .bind(ws.to_string())
@@ -541,7 +662,7 @@ impl Store for SqliteStore {
             .fetch_all(&self.read)
             .await?;
         let total: i64 =
-            sqlx::query_scalar("select count(*) from projects where workspace_id = ?1")
+            sqlx::query_scalar("select count(*) from projects where workspace_id = $1")
                 .bind(ws.to_string())
                 .fetch_one(&self.read)
                 .await?;
@@ -550,7 +671,7 @@ impl Store for SqliteStore {
 
     async fn get_project(&self, ws: WorkspaceId, id: ProjectId) -> Result<Option<Project>> {
         let sql =
-            format!("select {PROJECT_COLUMNS} from projects where workspace_id = ?1 and id = ?2");
+            format!("select {PROJECT_COLUMNS} from projects where workspace_id = $1 and id = $2");
         let row = sqlx::query(AssertSqlSafe(sql))
             .bind(ws.to_string())
             .bind(id.to_string())
@@ -561,7 +682,7 @@ impl Store for SqliteStore {
 
     async fn default_project(&self, ws: WorkspaceId) -> Result<Project> {
         let sql = format!(
-            "select {PROJECT_COLUMNS} from projects where workspace_id = ?1 and is_default = 1"
+            "select {PROJECT_COLUMNS} from projects where workspace_id = $1 and is_default = 1"
         );
         let find = || {
             sqlx::query(AssertSqlSafe(sql.clone()))
@@ -588,7 +709,7 @@ impl Store for SqliteStore {
     }
 
     async fn project_owner(&self, id: ProjectId) -> Result<Option<WorkspaceId>> {
-        let row = sqlx::query("select workspace_id from projects where id = ?1")
+        let row = sqlx::query("select workspace_id from projects where id = $1")
             .bind(id.to_string())
             .fetch_optional(&self.read)
             .await?;
@@ -598,7 +719,7 @@ impl Store for SqliteStore {
     async fn get_report(&self, ws: WorkspaceId, id: ProjectId) -> Result<Option<(String, String)>> {
         let row = sqlx::query(
             "select executive_summary, insights from reports \
-             where workspace_id = ?1 and project_id = ?2",
+             where workspace_id = $1 and project_id = $2",
         )
         .bind(ws.to_string())
         .bind(id.to_string())
@@ -612,45 +733,24 @@ impl Store for SqliteStore {
         ws: WorkspaceId,
         insert: TranscriptInsert,
     ) -> Result<InsertOutcome> {
-        let t = &insert.transcript;
-        let mut tx = self.write.begin_with("begin immediate").await?;
-        if let Some(external_id) = &t.external_id {
-            let row = sqlx::query(
-                "select id, fingerprint from transcripts \
-                 where workspace_id = ?1 and project_id = ?2 and external_id = ?3",
-            )
-            .bind(ws.to_string())
-            .bind(insert.project_id.to_string())
-            .bind(external_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if let Some(row) = row {
-                let id: TranscriptId = uuid_col(&row, "id")?;
-                let fingerprint: Vec<u8> = row.try_get("fingerprint")?;
-                drop(tx);
-                if fingerprint != insert.fingerprint {
-                    return Ok(InsertOutcome::Conflict(id));
-                }
-                let existing = self
-                    .get_summary(ws, id)
-                    .await?
-                    .ok_or_else(|| ApiError::Internal("replayed transcript vanished".into()))?;
-                return Ok(InsertOutcome::Replayed(existing));
-            }
+        if let Some(earlier) = self.earlier_upload(ws, &insert).await? {
+            return Ok(earlier);
         }
+        let t = &insert.transcript;
+        let mut tx = self.begin().await?;
         let created_at = insert.created_at.to_rfc3339();
         let effective_at = t
             .source_timestamp
             .map(|s| s.to_rfc3339())
             .unwrap_or_else(|| created_at.clone());
         let s = &insert.stats;
-        let seq: i64 = sqlx::query_scalar(
+        let seq: Result<i64, sqlx::Error> = sqlx::query_scalar(
             "insert into transcripts (workspace_id, id, project_id, name, model_name, language, \
              source_system, external_id, external_user_id, source_timestamp, metadata, \
              turn_count, user_turn_count, assistant_turn_count, total_token_count, \
              user_token_count, assistant_token_count, fingerprint, effective_at, created_at, \
-             created_by) values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, \
-             ?15, ?16, ?17, ?18, ?19, ?20, ?21) returning seq",
+             created_by) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
+             $15, $16, $17, $18, $19, $20, $21) returning seq",
         )
         .bind(ws.to_string())
         .bind(insert.id.to_string())
@@ -674,13 +774,23 @@ impl Store for SqliteStore {
         .bind(&created_at)
         .bind(&insert.created_by)
         .fetch_one(&mut *tx)
-        .await?;
-        let mut body = String::new();
+        .await;
+        let seq = match seq {
+            // The same externalId committed by a concurrent upload since the check above.
+            Err(e) if is_unique_violation(&e) => {
+                drop(tx);
+                return self
+                    .earlier_upload(ws, &insert)
+                    .await?
+                    .ok_or_else(|| ApiError::Internal("conflicting upload vanished".into()));
+            }
+            other => other?,
+        };
         for (index, (turn, tokens)) in t.turns.iter().zip(&insert.token_counts).enumerate() {
             sqlx::query(
                 "insert into turns (workspace_id, transcript_id, idx, role, content, \
                  token_count, tool_calls, tool_results, metadata, created_at) \
-                 values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             )
             .bind(ws.to_string())
             .bind(insert.id.to_string())
@@ -694,18 +804,26 @@ impl Store for SqliteStore {
             .bind(opt_string(&turn.created_at))
             .execute(&mut *tx)
             .await?;
-            body.push_str(&turn.content);
-            body.push('\n');
         }
-        sqlx::query("insert into transcripts_fts (rowid, name, body) values (?1, ?2, ?3)")
-            .bind(seq)
-            .bind(&t.name)
-            .bind(&body)
-            .execute(&mut *tx)
-            .await?;
+        let document = search_document(&t.name, t.turns.iter().map(|turn| turn.content.as_str()));
+        let index = match self.dialect {
+            Dialect::Sqlite => {
+                sqlx::query("insert into transcripts_fts (rowid, document) values ($1, $2)")
+                    .bind(seq)
+                    .bind(&document)
+            }
+            Dialect::Postgres => sqlx::query(
+                "insert into transcript_search (workspace_id, transcript_id, document) \
+                 values ($1, $2, strip(to_tsvector('simple', $3)))",
+            )
+            .bind(ws.to_string())
+            .bind(insert.id.to_string())
+            .bind(&document),
+        };
+        index.execute(&mut *tx).await?;
         sqlx::query(
             "update projects set transcript_count = transcript_count + 1, \
-             latest_transcript_at = ?3, updated_at = ?3 where workspace_id = ?1 and id = ?2",
+             latest_transcript_at = $3, updated_at = $3 where workspace_id = $1 and id = $2",
         )
         .bind(ws.to_string())
         .bind(insert.project_id.to_string())
@@ -739,12 +857,12 @@ impl Store for SqliteStore {
         filter: &TranscriptFilter,
         page: Page,
     ) -> Result<(Vec<TranscriptSummary>, i64)> {
-        let (clauses, binds) = transcript_filter_sql(filter);
-        let condition = format!("t.workspace_id = ?1 and t.project_id = ?2{clauses}");
+        let (clauses, binds) = transcript_filter_sql(self.dialect, filter);
+        let condition = format!("t.workspace_id = $1 and t.project_id = $2{clauses}");
         let n = binds.len() + 2;
         let list_sql = format!(
             "select {TRANSCRIPT_COLUMNS} from transcripts t where {condition} \
-             order by t.created_at desc, t.id desc limit ?{} offset ?{}",
+             order by t.created_at desc, t.id desc limit ${} offset ${}",
             n + 1,
             n + 2
         );
@@ -780,14 +898,14 @@ impl Store for SqliteStore {
         };
         let turns = sqlx::query(
             "select idx, role, content, token_count, tool_calls, tool_results, metadata, \
-             created_at from turns where workspace_id = ?1 and transcript_id = ?2 order by idx",
+             created_at from turns where workspace_id = $1 and transcript_id = $2 order by idx",
         )
         .bind(ws.to_string())
         .bind(id.to_string())
         .fetch_all(&self.read)
         .await?;
         let annotations = sqlx::query(
-            "select key, value from annotations where workspace_id = ?1 and transcript_id = ?2",
+            "select key, value from annotations where workspace_id = $1 and transcript_id = $2",
         )
         .bind(ws.to_string())
         .bind(id.to_string())
@@ -804,7 +922,7 @@ impl Store for SqliteStore {
     }
 
     async fn transcript_owner(&self, id: TranscriptId) -> Result<Option<WorkspaceId>> {
-        let row = sqlx::query("select workspace_id from transcripts where id = ?1")
+        let row = sqlx::query("select workspace_id from transcripts where id = $1")
             .bind(id.to_string())
             .fetch_optional(&self.read)
             .await?;
@@ -817,8 +935,8 @@ impl Store for SqliteStore {
         id: TranscriptId,
         annotations: &BTreeMap<String, String>,
     ) -> Result<()> {
-        let mut tx = self.write.begin_with("begin immediate").await?;
-        sqlx::query("delete from annotations where workspace_id = ?1 and transcript_id = ?2")
+        let mut tx = self.begin().await?;
+        sqlx::query("delete from annotations where workspace_id = $1 and transcript_id = $2")
             .bind(ws.to_string())
             .bind(id.to_string())
             .execute(&mut *tx)
@@ -826,7 +944,7 @@ impl Store for SqliteStore {
         for (key, value) in annotations {
             sqlx::query(
                 "insert into annotations (workspace_id, transcript_id, key, value) \
-                 values (?1, ?2, ?3, ?4)",
+                 values ($1, $2, $3, $4)",
             )
             .bind(ws.to_string())
             .bind(id.to_string())
@@ -848,7 +966,7 @@ impl Store for SqliteStore {
     ) -> Result<()> {
         sqlx::query(
             "insert into reports (workspace_id, project_id, executive_summary, insights, \
-             created_at) values (?1, ?2, ?3, ?4, ?5) on conflict (workspace_id, project_id) do \
+             created_at) values ($1, $2, $3, $4, $5) on conflict (workspace_id, project_id) do \
              update set executive_summary = excluded.executive_summary, \
              insights = excluded.insights, created_at = excluded.created_at",
         )
@@ -863,14 +981,46 @@ impl Store for SqliteStore {
     }
 }
 
-impl SqliteStore {
+impl SqlStore {
+    /// The outcome of an upload whose `externalId` was stored before: a replay if the body is
+    /// the same, else a conflict. `None` without an `externalId` or an earlier upload.
+    async fn earlier_upload(
+        &self,
+        ws: WorkspaceId,
+        insert: &TranscriptInsert,
+    ) -> Result<Option<InsertOutcome>> {
+        let Some(external_id) = &insert.transcript.external_id else {
+            return Ok(None);
+        };
+        let row = sqlx::query(
+            "select id, fingerprint from transcripts \
+             where workspace_id = $1 and project_id = $2 and external_id = $3",
+        )
+        .bind(ws.to_string())
+        .bind(insert.project_id.to_string())
+        .bind(external_id)
+        .fetch_optional(&self.read)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let id: TranscriptId = uuid_col(&row, "id")?;
+        let fingerprint: Vec<u8> = row.try_get("fingerprint")?;
+        if fingerprint != insert.fingerprint {
+            return Ok(Some(InsertOutcome::Conflict(id)));
+        }
+        let existing = self
+            .get_summary(ws, id)
+            .await?
+            .ok_or_else(|| ApiError::Internal("replayed transcript vanished".into()))?;
+        Ok(Some(InsertOutcome::Replayed(existing)))
+    }
+
     async fn get_summary(
         &self,
         ws: WorkspaceId,
         id: TranscriptId,
     ) -> Result<Option<TranscriptSummary>> {
         let sql = format!(
-            "select {TRANSCRIPT_COLUMNS} from transcripts t where t.workspace_id = ?1 and t.id = ?2"
+            "select {TRANSCRIPT_COLUMNS} from transcripts t where t.workspace_id = $1 and t.id = $2"
         );
         let row = sqlx::query(AssertSqlSafe(sql))
             .bind(ws.to_string())
@@ -882,7 +1032,7 @@ impl SqliteStore {
 }
 
 async fn insert_project(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     ws: WorkspaceId,
     new: NewProject,
     is_default: bool,
@@ -899,13 +1049,13 @@ async fn insert_project(
     };
     let inserted = sqlx::query(
         "insert into projects (workspace_id, id, name, domain_pack, is_default, created_at, \
-         updated_at) values (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+         updated_at) values ($1, $2, $3, $4, $5, $6, $6)",
     )
     .bind(ws.to_string())
     .bind(project.id.to_string())
     .bind(&project.name)
     .bind(project.domain_pack.as_str())
-    .bind(is_default)
+    .bind(i64::from(is_default))
     .bind(now.to_rfc3339())
     .execute(pool)
     .await;
@@ -921,17 +1071,59 @@ async fn insert_project(
     }
 }
 
-type Tx = sqlx::Transaction<'static, sqlx::Sqlite>;
+type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
-async fn record_change(tx: &mut Tx, ws: WorkspaceId, hash: KeyHash) -> Result<()> {
+/// LISTENs for key-change notices and wakes `wake` on each, reconnecting after any failure.
+/// Each (re)connection also wakes it, since notices sent while disconnected are lost.
+async fn listen(url: String, wake: Arc<Notify>) {
+    let mut failing = false;
+    loop {
+        let session = async {
+            let mut listener = sqlx::postgres::PgListener::connect(&url).await?;
+            listener.listen(KEY_CHANGES_CHANNEL).await?;
+            if failing {
+                tracing::info!("listening for key changes again");
+            }
+            wake.notify_one();
+            loop {
+                listener.recv().await?;
+                wake.notify_one();
+            }
+            #[allow(unreachable_code)]
+            Ok::<(), sqlx::Error>(())
+        };
+        if let Err(e) = session.await
+            && !failing
+        {
+            tracing::warn!(error = %e, "lost the key-change listener; polling meanwhile");
+        }
+        failing = true;
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    }
+}
+
+/// Logs a key change for every node's cache; on PostgreSQL also wakes the other nodes (the
+/// notice is delivered when the transaction commits).
+async fn record_change(
+    dialect: Dialect,
+    tx: &mut Tx,
+    ws: WorkspaceId,
+    hash: KeyHash,
+) -> Result<()> {
     sqlx::query(
-        "insert into api_key_changes (workspace_id, key_hash, changed_at) values (?1, ?2, ?3)",
+        "insert into api_key_changes (workspace_id, key_hash, changed_at) values ($1, $2, $3)",
     )
     .bind(ws.to_string())
     .bind(&hash.0[..])
     .bind(Timestamp::now().to_rfc3339())
     .execute(&mut **tx)
     .await?;
+    if dialect == Dialect::Postgres {
+        sqlx::query("select pg_notify($1, '')")
+            .bind(KEY_CHANGES_CHANNEL)
+            .execute(&mut **tx)
+            .await?;
+    }
     Ok(())
 }
 
@@ -944,7 +1136,7 @@ async fn audit(
 ) -> Result<()> {
     sqlx::query(
         "insert into audit_log (workspace_id, id, actor, action, key_id, created_at) \
-         values (?1, ?2, ?3, ?4, ?5, ?6)",
+         values ($1, $2, $3, $4, $5, $6)",
     )
     .bind(ws.to_string())
     .bind(uuid::Uuid::now_v7().to_string())
@@ -964,8 +1156,12 @@ mod tests {
     #[test]
     fn fts_query_requires_every_term_as_prefix() {
         assert_eq!(
-            fts_query(&["refund".into(), "card".into()]),
+            fts_query(Dialect::Sqlite, &["refund".into(), "card".into()]),
             "\"refund\"* \"card\"*"
+        );
+        assert_eq!(
+            fts_query(Dialect::Postgres, &["refund".into(), "card".into()]),
+            "refund:* & card:*"
         );
     }
 
@@ -977,10 +1173,10 @@ mod tests {
             annotation_value: Some("negative".into()),
             ..Default::default()
         };
-        let (sql, binds) = transcript_filter_sql(&filter);
-        assert!(sql.contains("t.model_name = ?3"), "{sql}");
-        assert!(sql.contains("a.key = ?4"), "{sql}");
-        assert!(sql.contains("a.value = ?5)"), "{sql}");
+        let (sql, binds) = transcript_filter_sql(Dialect::Sqlite, &filter);
+        assert!(sql.contains("t.model_name = $3"), "{sql}");
+        assert!(sql.contains("a.key = $4"), "{sql}");
+        assert!(sql.contains("a.value = $5)"), "{sql}");
         assert_eq!(binds, vec!["gpt", "sentiment", "negative"]);
     }
 }
