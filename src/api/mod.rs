@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::extract::{FromRequest, FromRequestParts, MatchedPath, Path, Query, Request};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::middleware::from_fn_with_state;
@@ -196,6 +196,33 @@ fn strip_position(message: &str) -> String {
     match message.rfind(" at line ") {
         Some(at) => message[..at].to_string(),
         None => message.to_string(),
+    }
+}
+
+/// The one path parameter of a route, percent-decoded. A parameter that does not decode (e.g.
+/// invalid UTF-8) is a 400 naming it.
+pub struct PathParam(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for PathParam {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self> {
+        match Path::<String>::from_request_parts(parts, state).await {
+            Ok(Path(value)) => Ok(PathParam(value)),
+            Err(rejection) => {
+                let name = parts
+                    .extensions
+                    .get::<MatchedPath>()
+                    .and_then(|p| p.as_str().split_once('{'))
+                    .and_then(|(_, rest)| rest.split_once('}'))
+                    .map_or("path", |(name, _)| name)
+                    .to_string();
+                Err(ApiError::invalid(
+                    &name,
+                    format!("{name} in the path is not valid: {}", rejection.body_text()),
+                ))
+            }
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 //! Projects: create, list, get (with the executive summary), insights.
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
@@ -9,9 +9,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use super::openapi::{ErrorBody, Insight, PageQuery};
-use super::{Envelope, JsonBody, ListEnvelope, QueryParams, respond, respond_list};
+use super::{Envelope, JsonBody, ListEnvelope, PathParam, QueryParams, respond, respond_list};
 use crate::app::{AppState, RequestStart};
-use crate::auth::{Access, Principal};
+use crate::auth::{Principal, Reader, Writer};
 use crate::error::{ApiError, Result};
 use crate::model::transcript::required_name;
 use crate::model::{DomainPack, Project, ProjectId};
@@ -110,11 +110,10 @@ pub async fn load_project(state: &AppState, who: &Principal, id: ProjectId) -> R
 )]
 async fn create(
     State(state): State<AppState>,
-    who: Principal,
+    Writer(who): Writer,
     start: RequestStart,
     JsonBody(body): JsonBody<CreateProjectBody>,
 ) -> Result<Response> {
-    who.require(Access::Write)?;
     let project = state
         .store
         .create_project(who.workspace_id, body.validate()?)
@@ -144,11 +143,10 @@ async fn create(
 )]
 async fn list(
     State(state): State<AppState>,
-    who: Principal,
+    Reader(who): Reader,
     start: RequestStart,
     query: QueryParams,
 ) -> Result<Response> {
-    who.require(Access::Read)?;
     let page = query.page()?;
     let (projects, total) = state.store.list_projects(who.workspace_id, page).await?;
     Ok(respond_list(start, projects, page, total))
@@ -173,11 +171,10 @@ async fn list(
 )]
 async fn show(
     State(state): State<AppState>,
-    who: Principal,
+    Reader(who): Reader,
     start: RequestStart,
-    Path(id): Path<String>,
+    PathParam(id): PathParam,
 ) -> Result<Response> {
-    who.require(Access::Read)?;
     let project = load_project(&state, &who, parse_project_id(&id)?).await?;
     let report = state.store.get_report(who.workspace_id, project.id).await?;
     let executive_summary = report
@@ -215,11 +212,10 @@ async fn show(
 )]
 async fn insights(
     State(state): State<AppState>,
-    who: Principal,
+    Reader(who): Reader,
     start: RequestStart,
-    Path(id): Path<String>,
+    PathParam(id): PathParam,
 ) -> Result<Response> {
-    who.require(Access::Read)?;
     let project = load_project(&state, &who, parse_project_id(&id)?).await?;
     let report = state.store.get_report(who.workspace_id, project.id).await?;
     let insights = RawValue::from_string(report.map_or_else(|| "[]".into(), |(_, i)| i))

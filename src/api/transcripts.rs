@@ -1,7 +1,7 @@
 //! Transcripts: upload (and the legacy upload), list with search and filters, get.
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -12,9 +12,9 @@ use time::macros::format_description;
 
 use super::openapi::{ErrorBody, LegacyUploadBody, PageQuery, TranscriptFilterQuery};
 use super::projects::{load_project, parse_project_id};
-use super::{Envelope, JsonBody, ListEnvelope, QueryParams, respond, respond_list};
+use super::{Envelope, JsonBody, ListEnvelope, PathParam, QueryParams, respond, respond_list};
 use crate::app::{AppState, RequestStart};
-use crate::auth::{Access, Principal};
+use crate::auth::{Principal, Reader, Writer};
 use crate::error::{ApiError, Result};
 use crate::model::transcript::{
     InsertOutcome, NewTranscript, TranscriptDetail, TranscriptFilter, TranscriptInsert,
@@ -128,12 +128,11 @@ pub(super) struct UploadEnvelope {
 )]
 async fn upload(
     State(state): State<AppState>,
-    who: Principal,
+    Writer(who): Writer,
     start: RequestStart,
-    Path(project_id): Path<String>,
+    PathParam(project_id): PathParam,
     JsonBody(body): JsonBody<UploadBody>,
 ) -> Result<Response> {
-    who.require(Access::Write)?;
     let project_id = parse_project_id(&project_id)?;
     let transcript = body.validate()?;
     let project = load_project(&state, &who, project_id).await?;
@@ -171,11 +170,10 @@ async fn upload(
 )]
 async fn upload_legacy(
     State(state): State<AppState>,
-    who: Principal,
+    Writer(who): Writer,
     start: RequestStart,
     JsonBody(mut body): JsonBody<UploadBody>,
 ) -> Result<Response> {
-    who.require(Access::Write)?;
     let project_id = body
         .project_id
         .take()
@@ -329,12 +327,11 @@ fn parse_filter(query: &QueryParams) -> Result<TranscriptFilter> {
 )]
 async fn list(
     State(state): State<AppState>,
-    who: Principal,
+    Reader(who): Reader,
     start: RequestStart,
-    Path(project_id): Path<String>,
+    PathParam(project_id): PathParam,
     query: QueryParams,
 ) -> Result<Response> {
-    who.require(Access::Read)?;
     let project_id = parse_project_id(&project_id)?;
     let page = query.page()?;
     let filter = parse_filter(&query)?;
@@ -364,11 +361,10 @@ async fn list(
 )]
 async fn show(
     State(state): State<AppState>,
-    who: Principal,
+    Reader(who): Reader,
     start: RequestStart,
-    Path(id): Path<String>,
+    PathParam(id): PathParam,
 ) -> Result<Response> {
-    who.require(Access::Read)?;
     let not_found = || ApiError::NotFound(format!("transcript {id} not found"));
     // Transcript ids are UUIDs; anything else names nothing that exists.
     let transcript_id: TranscriptId = id.parse().map_err(|_| not_found())?;

@@ -78,8 +78,15 @@ impl KeyCache {
 
     /// Caches what a lookup found, unless a change arrived since it began at `generation`.
     pub fn insert(&self, hash: KeyHash, found: Option<Arc<CachedKey>>, generation: u64) {
-        if self.generation() == generation {
-            self.entries.insert(hash, found);
+        if self.generation() != generation {
+            return;
+        }
+        self.entries.insert(hash, found);
+        // A change counted between the check above and the insert would otherwise leave what
+        // the lookup read before it; a change counted after this check invalidates the entry
+        // itself, since invalidation follows the count.
+        if self.generation() != generation {
+            self.entries.invalidate(&hash);
         }
     }
 

@@ -165,6 +165,35 @@ impl<S: Send + Sync> FromRequestParts<S> for Principal {
     }
 }
 
+/// A principal allowed to read. As an extractor it runs before the body is read, so a key
+/// without the permission gets 403 whatever it sent.
+#[derive(Debug, Clone)]
+pub struct Reader(pub Principal);
+
+/// A principal allowed to write (create projects, upload transcripts).
+#[derive(Debug, Clone)]
+pub struct Writer(pub Principal);
+
+impl<S: Send + Sync> FromRequestParts<S> for Reader {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self> {
+        let who = Principal::from_request_parts(parts, state).await?;
+        who.require(Access::Read)?;
+        Ok(Reader(who))
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Writer {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self> {
+        let who = Principal::from_request_parts(parts, state).await?;
+        who.require(Access::Write)?;
+        Ok(Writer(who))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

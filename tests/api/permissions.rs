@@ -324,3 +324,31 @@ async fn the_legacy_upload_without_a_project_uses_the_keys_own_default_project()
     assert_eq!(own_projects["data"][0]["name"], "Default", "{own_projects}");
     assert_eq!(other_projects["pagination"]["total"], 0, "{other_projects}");
 }
+
+#[tokio::test]
+async fn a_missing_permission_is_reported_before_the_body_is_read() {
+    let app = TestApp::spawn().await;
+    let ws = app.workspace("read only").await;
+    let reader = app.key(ws, &["projects-read"]).await;
+    let writer = app.key(ws, &["projects-write"]).await;
+    let project = app.project(&writer, "p").await;
+    let malformed = "{not json";
+    for path in [
+        "/projects".to_string(),
+        format!("/projects/{project}/transcripts"),
+        "/halfpipe/transcripts".to_string(),
+    ] {
+        let response = app
+            .client
+            .post(app.api(&path))
+            .bearer_auth(&reader)
+            .header("content-type", "application/json")
+            .body(malformed)
+            .send()
+            .await
+            .unwrap();
+        let (status, body) = crate::helpers::read(response).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}: {body}");
+        assert_eq!(body["error"]["type"], "permission_error", "{path}: {body}");
+    }
+}

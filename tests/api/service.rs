@@ -85,3 +85,23 @@ async fn every_response_carries_a_request_id_and_echoes_the_clients() {
         .unwrap();
     assert_eq!(response.headers()["x-request-id"], "client-chosen-id");
 }
+
+#[tokio::test]
+async fn a_path_parameter_that_does_not_decode_is_a_json_400_naming_it() {
+    let app = TestApp::spawn().await;
+    let (_, key) = app.tenant().await;
+    for (path, param) in [
+        ("/public/api/v1/transcripts/%FF", "transcriptId"),
+        ("/public/api/v1/projects/%FF", "projectId"),
+        ("/public/api/v1/projects/%FF/transcripts", "projectId"),
+    ] {
+        let (status, body) = app.request(Method::GET, path, Some(&key), None).await;
+        assert_error(
+            status,
+            &body,
+            StatusCode::BAD_REQUEST,
+            "invalid_request_error",
+            Some(param),
+        );
+    }
+}
