@@ -54,12 +54,12 @@ async fn bootstrap(store: &dyn Store, address: &str) -> Result<()> {
     let base = address
         .replace("0.0.0.0", "127.0.0.1")
         .replace("[::]", "[::1]");
-    // The key appears exactly once in the output; the curl line reads it from the shell.
+    // The key appears exactly once, in a line that is ready to paste.
     println!(
         "\nHalfpipe: this database was empty, so it now has a workspace and a full-access API key.\n\n\
-         \x20 workspace  {} ({})\n\
-         \x20 API key    {}\n\n\
-         The key is shown only this once: store it now. Try it, with the key in HALFPIPE_API_KEY:\n\n\
+         \x20 workspace  {} ({})\n\n\
+         The API key is shown only this once: store it now. To try it, paste:\n\n\
+         \x20 export HALFPIPE_API_KEY={}\n\
          \x20 curl -H \"Authorization: Bearer $HALFPIPE_API_KEY\" http://{}/public/api/v1/projects\n",
         workspace.name, workspace.id, created.key, base
     );
