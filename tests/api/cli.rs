@@ -800,8 +800,14 @@ impl ServeProcess {
         while key.is_none() || address.is_none() {
             let line = self.stdout.next_line(deadline, "bootstrap key and address");
             for word in line.split_whitespace() {
-                if word.starts_with(PREFIX) && key.is_none() {
-                    key = Some(word.trim_matches(|c| c == '\'' || c == '"').to_string());
+                if let Some(at) = word.find(PREFIX)
+                    && key.is_none()
+                {
+                    key = Some(
+                        word[at..]
+                            .trim_matches(|c| c == '\'' || c == '"')
+                            .to_string(),
+                    );
                 }
                 if let Some(rest) = word.strip_prefix("http://") {
                     let host = rest.split('/').next().unwrap_or_default();
