@@ -2,7 +2,8 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
 
 /// `Result` with [`ApiError`] as the default error.
 pub type Result<T, E = ApiError> = std::result::Result<T, E>;
@@ -54,6 +55,17 @@ pub struct RateLimitInfo {
     pub limit: u32,
     pub remaining: u32,
     pub reset_secs: u64,
+    /// Whose budget ran out, for the message.
+    pub scope: RateLimitScope,
+}
+
+/// What a rate limit counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RateLimitScope {
+    /// Requests of one API key per minute.
+    ApiKey,
+    /// Failed sign-ins in a row for one email.
+    SignIn,
 }
 
 impl RateLimitInfo {
@@ -116,32 +128,63 @@ impl ApiError {
 
     /// The JSON body of SPEC §1.2.
     pub fn body(&self) -> Value {
-        let status = self.status();
+        serde_json::to_value(self.wire_body()).expect("an error body is plain JSON")
+    }
+
+    /// The JSON body of SPEC §1.2, borrowed from the error: what a response serializes, without
+    /// building a JSON tree first.
+    fn wire_body(&self) -> WireBody<'_> {
         let message = match self {
             // The cause of a 500 stays in the log.
             ApiError::Internal(_) => "internal server error".to_string(),
+            ApiError::RateLimited(info) if info.scope == RateLimitScope::SignIn => format!(
+                "too many failed sign-ins for this email: retry in {} s",
+                info.reset_secs
+            ),
             ApiError::RateLimited(info) => format!(
                 "rate limit exceeded: at most {} requests per minute per API key; retry in {} s",
                 info.limit, info.reset_secs
             ),
             other => other.to_string(),
         };
-        let mut error = json!({
-            "type": self.kind(),
-            "code": status.as_u16(),
-            "message": message,
-        });
-        if let ApiError::Validation {
-            param: Some(param), ..
-        } = self
-        {
-            error["param"] = Value::String(param.clone());
+        WireBody {
+            error: WireError {
+                code: self.status().as_u16(),
+                details: match self {
+                    ApiError::Conflict { details, .. } => Some(details),
+                    _ => None,
+                },
+                message,
+                param: match self {
+                    ApiError::Validation {
+                        param: Some(param), ..
+                    } => Some(param),
+                    _ => None,
+                },
+                kind: self.kind(),
+            },
         }
-        if let ApiError::Conflict { details, .. } = self {
-            error["details"] = details.clone();
-        }
-        json!({ "error": error })
     }
+}
+
+/// `{"error": {…}}`, as [`ApiError::wire_body`] lends it out.
+#[derive(Serialize)]
+struct WireBody<'a> {
+    error: WireError<'a>,
+}
+
+/// The fields of an error body, in the alphabetical order in which a `serde_json::Value`
+/// writes them, so that both ways of rendering an error give the same bytes.
+#[derive(Serialize)]
+struct WireError<'a> {
+    code: u16,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    details: Option<&'a Value>,
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    param: Option<&'a str>,
+    #[serde(rename = "type")]
+    kind: &'static str,
 }
 
 impl IntoResponse for ApiError {
@@ -151,7 +194,7 @@ impl IntoResponse for ApiError {
             ApiError::Overloaded(cause) => tracing::warn!(%cause, "service unavailable"),
             _ => {}
         }
-        let mut response = (self.status(), axum::Json(self.body())).into_response();
+        let mut response = (self.status(), axum::Json(self.wire_body())).into_response();
         let headers = response.headers_mut();
         match &self {
             ApiError::RateLimited(info) => {
@@ -179,6 +222,8 @@ impl From<sqlx::Error> for ApiError {
 }
 
 /// Whether a database error means "the database cannot be reached right now" rather than a bug.
+/// A statement that ran past the statement timeout (PostgreSQL 57014) counts: the database is
+/// too busy to answer in time.
 pub fn is_unavailable(err: &sqlx::Error) -> bool {
     matches!(
         err,
@@ -187,7 +232,7 @@ pub fn is_unavailable(err: &sqlx::Error) -> bool {
             | sqlx::Error::Io(_)
             | sqlx::Error::Tls(_)
             | sqlx::Error::WorkerCrashed
-    ) || matches!(err, sqlx::Error::Database(db) if db.code().is_some_and(|c| c == "5" || c == "517" || c.starts_with("08") || c == "57P01" || c == "57P03"))
+    ) || matches!(err, sqlx::Error::Database(db) if db.code().is_some_and(|c| c == "5" || c == "517" || c.starts_with("08") || c == "57014" || c == "57P01" || c == "57P03"))
 }
 
 impl From<tokio::task::JoinError> for ApiError {
@@ -215,6 +260,28 @@ mod tests {
             let body = err.body();
             assert_eq!(body["error"]["code"], err.status().as_u16(), "{err:?}");
             assert_eq!(body["error"]["type"], err.kind(), "{err:?}");
+        }
+    }
+
+    #[test]
+    fn responses_write_the_same_bytes_as_the_body() {
+        let cases = [
+            ApiError::invalid("turns[3].role", "bad role"),
+            ApiError::bad_request("malformed JSON"),
+            ApiError::Authentication("invalid API key".into()),
+            ApiError::MethodNotAllowed,
+            ApiError::Conflict {
+                message: "exists".into(),
+                details: serde_json::json!({ "transcript_id": "t-1" }),
+            },
+            ApiError::Internal("secret cause".into()),
+        ];
+        for err in cases {
+            assert_eq!(
+                serde_json::to_string(&err.wire_body()).unwrap(),
+                err.body().to_string(),
+                "{err:?}"
+            );
         }
     }
 

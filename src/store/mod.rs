@@ -1,6 +1,7 @@
 //! Storage behind one trait. Every method on workspace data takes the `WorkspaceId` first, so
 //! tenancy is in the signature; all SQL for a backend lives in that backend's file.
 
+mod members;
 mod sql;
 
 use std::collections::BTreeMap;
@@ -10,6 +11,7 @@ use async_trait::async_trait;
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
+pub use members::MemberStore;
 pub use sql::{KEY_CHANGES_CHANNEL, SqlStore};
 
 use crate::auth::{KeyHash, PermissionSet};
@@ -71,12 +73,15 @@ impl KeyAction {
 }
 
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: MemberStore + Send + Sync + 'static {
     /// Whether the database answers.
     async fn ping(&self) -> Result<()>;
 
     // Workspaces.
     async fn create_workspace(&self, name: &str) -> Result<Workspace>;
+    /// Creates a workspace only if there is none yet (`None` otherwise), atomically across
+    /// processes: nodes starting together on an empty database bootstrap one workspace.
+    async fn create_first_workspace(&self, name: &str) -> Result<Option<Workspace>>;
     async fn list_workspaces(&self) -> Result<Vec<Workspace>>;
     async fn get_workspace(&self, id: WorkspaceId) -> Result<Option<Workspace>>;
 
@@ -184,15 +189,42 @@ impl Dialect {
 pub async fn connect(config: &DatabaseConfig) -> Result<Arc<dyn Store>, String> {
     let url = &config.database_url;
     let dialect = Dialect::of(url).ok_or_else(|| {
-        format!(
-            "unsupported database URL {:?}: expected sqlite://path or postgres://…",
-            redact_url(url)
-        )
+        "unsupported database URL scheme: expected sqlite://path or postgres://…".to_string()
     })?;
-    let store = SqlStore::open(config, dialect)
-        .await
-        .map_err(|e| e.to_string())?;
+    let store = match SqlStore::open(config, dialect).await {
+        Ok(store) => store,
+        Err(sqlx::Error::PoolTimedOut) => return Err(why_no_connection(config).await),
+        Err(e) => return Err(describe(&e)),
+    };
     Ok(Arc::new(store))
+}
+
+/// Why no connection could be made within the connect timeout. The pool says only that it
+/// timed out (it retries a refused connection until then), so one direct attempt finds the
+/// cause: refused, unknown host, no answer.
+async fn why_no_connection(config: &DatabaseConfig) -> String {
+    use sqlx::Connection;
+    let attempt = sqlx::AnyConnection::connect(&config.database_url);
+    let cause = match tokio::time::timeout(config.connect_timeout(), attempt).await {
+        Ok(Err(e)) => describe(&e),
+        Ok(Ok(conn)) => {
+            let _ = conn.close().await;
+            "the server answered too slowly".to_string()
+        }
+        Err(_) => "the server did not answer".to_string(),
+    };
+    format!(
+        "no connection within {} ms: {cause}",
+        config.connect_timeout().as_millis()
+    )
+}
+
+/// A database error for a person: the server's own message, without sqlx's wrapping.
+fn describe(err: &sqlx::Error) -> String {
+    match err {
+        sqlx::Error::Database(db) => db.message().to_string(),
+        other => other.to_string(),
+    }
 }
 
 /// A database URL with any password replaced, for messages.

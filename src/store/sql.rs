@@ -32,29 +32,46 @@ use crate::model::{
 };
 
 /// The migrations of each dialect, embedded in the binary. Versions are kept in lockstep.
-const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "core",
-    include_str!("../../migrations/sqlite/0001_core.sql"),
-)];
-const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "core",
-    include_str!("../../migrations/postgres/0001_core.sql"),
-)];
+const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "core",
+        include_str!("../../migrations/sqlite/0001_core.sql"),
+    ),
+    (
+        2,
+        "members",
+        include_str!("../../migrations/sqlite/0002_members.sql"),
+    ),
+];
+const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "core",
+        include_str!("../../migrations/postgres/0001_core.sql"),
+    ),
+    (
+        2,
+        "members",
+        include_str!("../../migrations/postgres/0002_members.sql"),
+    ),
+];
+
+/// The advisory lock under which PostgreSQL nodes bootstrap an empty database, one at a time.
+const BOOTSTRAP_LOCK: i64 = 0x6861_6c66_7069_7065; // "halfpipe"
 
 /// The channel on which PostgreSQL nodes announce key changes to each other.
 pub const KEY_CHANGES_CHANNEL: &str = "halfpipe_key_changes";
 
 pub struct SqlStore {
-    dialect: Dialect,
+    pub(super) dialect: Dialect,
     /// For the PostgreSQL change listener, which needs a connection of its own.
     url: String,
     /// Queries. On SQLite, read-only connections beside the one writer.
-    read: AnyPool,
+    pub(super) read: AnyPool,
     /// Transactions and writes. On SQLite, a single connection: SQLite has one writer anyway,
     /// and queuing here rather than in SQLite's busy handler keeps latency fair.
-    write: AnyPool,
+    pub(super) write: AnyPool,
 }
 
 /// `sqlite://path` → the same with `mode=…` set, keeping other parameters.
@@ -76,15 +93,21 @@ impl SqlStore {
         let store = match dialect {
             Dialect::Sqlite => {
                 let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+                // A local file does not drop idle connections, and sqlx pings every connection
+                // as it returns to the pool anyway; testing it again before each use would
+                // only add a round trip to its worker thread to every query.
                 let write = AnyPoolOptions::new()
                     .max_connections(1)
                     .min_connections(1)
+                    .test_before_acquire(false)
                     .acquire_timeout(config.connect_timeout())
                     .after_connect(|conn, _| {
                         Box::pin(async move {
                             conn.execute(
-                                "pragma journal_mode = wal; pragma synchronous = normal; \
-                                 pragma busy_timeout = 10000; pragma foreign_keys = on;",
+                                // busy_timeout first: switching to WAL waits for the
+                                // lock of another process opening the same file.
+                                "pragma busy_timeout = 10000; pragma journal_mode = wal; \
+                                 pragma synchronous = normal; pragma foreign_keys = on;",
                             )
                             .await?;
                             Ok(())
@@ -97,6 +120,7 @@ impl SqlStore {
                 } else {
                     AnyPoolOptions::new()
                         .max_connections(config.pool_size.clamp(1, 8))
+                        .test_before_acquire(false)
                         .acquire_timeout(config.connect_timeout())
                         .after_connect(|conn, _| {
                             Box::pin(async move {
@@ -156,15 +180,25 @@ impl SqlStore {
                 )
             })
             .collect();
-        Migrator::with_migrations(migrations)
-            .run(&self.write)
-            .await
-            .map_err(|e| sqlx::Error::Migrate(Box::new(e)))
+        let migrator = Migrator::with_migrations(migrations);
+        // SQLite has no migration lock: a process starting beside this one (another node, the
+        // CLI) may apply a migration between our reading what is applied and our applying it.
+        // Reading again then finds it applied.
+        let mut attempt = 1;
+        loop {
+            match migrator.run(&self.write).await {
+                Err(_) if self.dialect == Dialect::Sqlite && attempt < 5 => {
+                    tokio::time::sleep(std::time::Duration::from_millis(50 * attempt)).await;
+                    attempt += 1;
+                }
+                done => return done.map_err(|e| sqlx::Error::Migrate(Box::new(e))),
+            }
+        }
     }
 
     /// A write transaction: SQLite takes its write lock up front, so that a transaction that
     /// reads before it writes cannot fail half-way on a lock held by another process.
-    async fn begin(&self) -> Result<Tx> {
+    pub(super) async fn begin(&self) -> Result<Tx> {
         let statement = match self.dialect {
             Dialect::Sqlite => "begin immediate",
             Dialect::Postgres => "begin",
@@ -173,16 +207,16 @@ impl SqlStore {
     }
 }
 
-fn corrupt(what: &str, value: &str) -> ApiError {
+pub(super) fn corrupt(what: &str, value: &str) -> ApiError {
     ApiError::Internal(format!("stored {what} is not valid: {value:?}"))
 }
 
-fn ts(row: &AnyRow, col: &str) -> Result<Timestamp> {
+pub(super) fn ts(row: &AnyRow, col: &str) -> Result<Timestamp> {
     let text: String = row.try_get(col)?;
     Timestamp::parse_rfc3339(&text).ok_or_else(|| corrupt(col, &text))
 }
 
-fn opt_ts(row: &AnyRow, col: &str) -> Result<Option<Timestamp>> {
+pub(super) fn opt_ts(row: &AnyRow, col: &str) -> Result<Option<Timestamp>> {
     let text: Option<String> = row.try_get(col)?;
     text.map(|t| Timestamp::parse_rfc3339(&t).ok_or_else(|| corrupt(col, &t)))
         .transpose()
@@ -194,7 +228,7 @@ fn opt_json(row: &AnyRow, col: &str) -> Result<Option<Box<RawValue>>> {
         .transpose()
 }
 
-fn uuid_col<T: FromStr>(row: &AnyRow, col: &str) -> Result<T> {
+pub(super) fn uuid_col<T: FromStr>(row: &AnyRow, col: &str) -> Result<T> {
     let text: String = row.try_get(col)?;
     text.parse().map_err(|_| corrupt(col, &text))
 }
@@ -204,7 +238,7 @@ fn project_id_col(row: &AnyRow, col: &str) -> Result<ProjectId> {
     ProjectId::parse(&text).ok_or_else(|| corrupt(col, &text))
 }
 
-fn hash_col(row: &AnyRow, col: &str) -> Result<KeyHash> {
+pub(super) fn hash_col(row: &AnyRow, col: &str) -> Result<KeyHash> {
     let bytes: Vec<u8> = row.try_get(col)?;
     let bytes: [u8; 32] = bytes.try_into().map_err(|_| corrupt(col, "not 32 bytes"))?;
     Ok(KeyHash(bytes))
@@ -406,6 +440,37 @@ impl Store for SqlStore {
         Ok(ws)
     }
 
+    async fn create_first_workspace(&self, name: &str) -> Result<Option<Workspace>> {
+        // SQLite's `begin immediate` already makes writers take turns; PostgreSQL nodes take
+        // turns on an advisory lock held until the transaction ends.
+        let mut tx = self.begin().await?;
+        if self.dialect == Dialect::Postgres {
+            sqlx::query("select pg_advisory_xact_lock($1)")
+                .bind(BOOTSTRAP_LOCK)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let existing = sqlx::query("select id from workspaces limit 1")
+            .fetch_optional(&mut *tx)
+            .await?;
+        if existing.is_some() {
+            return Ok(None);
+        }
+        let ws = Workspace {
+            id: WorkspaceId::new(),
+            name: name.to_string(),
+            created_at: Timestamp::now(),
+        };
+        sqlx::query("insert into workspaces (id, name, created_at) values ($1, $2, $3)")
+            .bind(ws.id.to_string())
+            .bind(&ws.name)
+            .bind(ws.created_at.to_rfc3339())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(Some(ws))
+    }
+
     async fn list_workspaces(&self) -> Result<Vec<Workspace>> {
         let sql = format!("select {WORKSPACE_COLUMNS} from workspaces order by created_at, id");
         let rows = sqlx::query(AssertSqlSafe(sql))
@@ -482,7 +547,7 @@ impl Store for SqlStore {
             } else {
                 "api_key.created"
             },
-            record.id,
+            Target::Key(record.id),
         )
         .await?;
         tx.commit().await?;
@@ -540,7 +605,7 @@ impl Store for SqlStore {
             .execute(&mut *tx)
             .await?;
         record_change(self.dialect, &mut tx, ws, hash).await?;
-        audit(&mut tx, ws, actor, action.audit_name(), id).await?;
+        audit(&mut tx, ws, actor, action.audit_name(), Target::Key(id)).await?;
         tx.commit().await?;
         Ok(Some(hash))
     }
@@ -624,7 +689,7 @@ impl Store for SqlStore {
 
     async fn audit_log(&self, ws: WorkspaceId, limit: u32) -> Result<Vec<AuditEntry>> {
         let rows = sqlx::query(
-            "select id, workspace_id, actor, action, key_id, created_at from audit_log \
+            "select id, workspace_id, actor, action, key_id, target, created_at from audit_log \
              where workspace_id = $1 order by created_at desc, id desc limit $2",
         )
         .bind(ws.to_string())
@@ -640,6 +705,7 @@ impl Store for SqlStore {
                     actor: row.try_get("actor")?,
                     action: row.try_get("action")?,
                     key_id: key_id.and_then(|k| k.parse().ok()),
+                    target: row.try_get("target")?,
                     created_at: ts(row, "created_at")?,
                 })
             })
@@ -1071,16 +1137,19 @@ async fn insert_project(
     }
 }
 
-type Tx = sqlx::Transaction<'static, sqlx::Any>;
+pub(super) type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
 /// LISTENs for key-change notices and wakes `wake` on each, reconnecting after any failure.
 /// Each (re)connection also wakes it, since notices sent while disconnected are lost.
 async fn listen(url: String, wake: Arc<Notify>) {
+    // Set while the database stays away, so that an outage is logged once, not every retry.
     let mut failing = false;
     loop {
+        let mut subscribed = false;
         let session = async {
             let mut listener = sqlx::postgres::PgListener::connect(&url).await?;
             listener.listen(KEY_CHANGES_CHANNEL).await?;
+            subscribed = true;
             if failing {
                 tracing::info!("listening for key changes again");
             }
@@ -1093,7 +1162,7 @@ async fn listen(url: String, wake: Arc<Notify>) {
             Ok::<(), sqlx::Error>(())
         };
         if let Err(e) = session.await
-            && !failing
+            && (subscribed || !failing)
         {
             tracing::warn!(error = %e, "lost the key-change listener; polling meanwhile");
         }
@@ -1127,22 +1196,34 @@ async fn record_change(
     Ok(())
 }
 
-async fn audit(
+/// What an audited change acted on.
+pub(super) enum Target<'a> {
+    Key(KeyId),
+    Other(&'a str),
+}
+
+/// Writes one audit-log row, inside the transaction of the change it records.
+pub(super) async fn audit(
     tx: &mut Tx,
     ws: WorkspaceId,
     actor: &Actor,
     action: &str,
-    key_id: KeyId,
+    target: Target<'_>,
 ) -> Result<()> {
+    let (key_id, other) = match target {
+        Target::Key(id) => (Some(id.to_string()), None),
+        Target::Other(what) => (None, Some(what.to_string())),
+    };
     sqlx::query(
-        "insert into audit_log (workspace_id, id, actor, action, key_id, created_at) \
-         values ($1, $2, $3, $4, $5, $6)",
+        "insert into audit_log (workspace_id, id, actor, action, key_id, target, created_at) \
+         values ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(ws.to_string())
     .bind(uuid::Uuid::now_v7().to_string())
     .bind(&actor.0)
     .bind(action)
-    .bind(key_id.to_string())
+    .bind(key_id)
+    .bind(other)
     .bind(Timestamp::now().to_rfc3339())
     .execute(&mut **tx)
     .await?;
