@@ -12,13 +12,16 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use tokio::net::TcpListener;
+use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
 use crate::api;
 use crate::auth::Authenticator;
+use crate::auth::session::LoginThrottle;
 use crate::config::ServerConfig;
+use crate::dashboard;
 use crate::error::ApiError;
 use crate::model::Timestamp;
 use crate::ratelimit::RateLimiter;
@@ -32,6 +35,8 @@ pub struct AppState {
     pub rate_limiter: Arc<RateLimiter>,
     pub config: Arc<ServerConfig>,
     pub metrics: PrometheusHandle,
+    pub login_throttle: Arc<LoginThrottle>,
+    jwt_secret: Arc<tokio::sync::OnceCell<Vec<u8>>>,
 }
 
 impl AppState {
@@ -42,7 +47,28 @@ impl AppState {
             store,
             config: Arc::new(config),
             metrics: metrics_handle(),
+            login_throttle: Arc::default(),
+            jwt_secret: Arc::default(),
         }
+    }
+
+    /// The key that signs management JWTs: random, made once and shared by every node through
+    /// the database.
+    pub async fn jwt_secret(&self) -> crate::error::Result<Vec<u8>> {
+        let secret = self
+            .jwt_secret
+            .get_or_try_init(|| async {
+                let mut fresh = [0u8; 32];
+                getrandom::fill(&mut fresh).expect("the OS random number generator is available");
+                let stored = self
+                    .store
+                    .setting_or_init("jwt_secret", &hex::encode(fresh))
+                    .await?;
+                hex::decode(stored)
+                    .map_err(|e| ApiError::Internal(format!("stored jwt_secret is not hex: {e}")))
+            })
+            .await?;
+        Ok(secret.clone())
     }
 }
 
@@ -78,31 +104,46 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .nest("/public/api/v1", api::public_router(state.clone()))
         .merge(api::service::router())
+        .merge(dashboard::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(DefaultBodyLimit::max(max_body))
-        .layer(CatchPanicLayer::custom(
-            |_: Box<dyn std::any::Any + Send>| {
-                ApiError::Internal("handler panicked".into()).into_response()
-            },
-        ))
-        .layer(middleware::from_fn(track))
+        // The whole stack as one layer, outermost first: each `Router::layer` call boxes the
+        // service once more, and every request then pays a clone and an allocation per box.
         .layer(
-            TraceLayer::new_for_http().make_span_with(|request: &Request| {
-                let path = request
-                    .extensions()
-                    .get::<MatchedPath>()
-                    .map_or("<unmatched>", MatchedPath::as_str);
-                let request_id = request
-                    .headers()
-                    .get(&REQUEST_ID)
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or_default();
-                tracing::info_span!("request", method = %request.method(), path, request_id)
-            }),
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+                .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+                .layer(
+                    TraceLayer::new_for_http()
+                        .make_span_with(|request: &Request| {
+                            let path = request
+                                .extensions()
+                                .get::<MatchedPath>()
+                                .map_or("<unmatched>", MatchedPath::as_str);
+                            let request_id = request
+                                .headers()
+                                .get(&REQUEST_ID)
+                                .and_then(|v| v.to_str().ok())
+                                .unwrap_or_default();
+                            tracing::info_span!(
+                                "request",
+                                method = %request.method(),
+                                path,
+                                request_id
+                            )
+                        })
+                        // Failures are logged once, by `ApiError`, with their cause.
+                        .on_failure(()),
+                )
+                .layer(middleware::from_fn(track))
+                .layer(CatchPanicLayer::custom(
+                    |_: Box<dyn std::any::Any + Send>| {
+                        ApiError::Internal("handler panicked".into()).into_response()
+                    },
+                ))
+                .layer(axum::Extension(api::BodyLimit(max_body)))
+                .layer(DefaultBodyLimit::max(max_body)),
         )
-        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .with_state(state)
 }
 

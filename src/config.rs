@@ -96,6 +96,22 @@ pub struct ServerConfig {
     /// How often each node checks the database for key changes made elsewhere, in milliseconds.
     #[arg(long, env = "HALFPIPE_KEY_POLL_MS", default_value_t = 200)]
     pub key_poll_ms: u64,
+
+    /// How long a dashboard session lasts, in seconds (default 7 days).
+    #[arg(long, env = "HALFPIPE_SESSION_TTL_SECS", default_value_t = 7 * 24 * 3600)]
+    pub session_ttl_secs: u64,
+
+    /// Email of the owner account created on an empty database.
+    #[arg(
+        long,
+        env = "HALFPIPE_BOOTSTRAP_EMAIL",
+        default_value = "owner@halfpipe.local"
+    )]
+    pub bootstrap_email: String,
+
+    /// Mark the session cookie `Secure` (set this when the dashboard is served over HTTPS).
+    #[arg(long, env = "HALFPIPE_SECURE_COOKIES", default_value_t = false)]
+    pub secure_cookies: bool,
 }
 
 impl ServerConfig {
@@ -116,6 +132,9 @@ impl Default for ServerConfig {
             max_body_bytes: 64 * 1024 * 1024,
             last_used_flush_ms: 2000,
             key_poll_ms: 200,
+            session_ttl_secs: 7 * 24 * 3600,
+            bootstrap_email: "owner@halfpipe.local".into(),
+            secure_cookies: false,
         }
     }
 }

@@ -7,7 +7,7 @@ use governor::middleware::StateInformationMiddleware;
 use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter as Gcra};
 
-use crate::error::{ApiError, RateLimitInfo, Result};
+use crate::error::{ApiError, RateLimitInfo, RateLimitScope, Result};
 use crate::model::KeyId;
 
 type Limiter = Gcra<KeyId, DefaultKeyedStateStore<KeyId>, DefaultClock, StateInformationMiddleware>;
@@ -51,6 +51,7 @@ impl RateLimiter {
                     limit: self.per_minute,
                     remaining,
                     reset_secs: (f64::from(used) * seconds_per_request).ceil() as u64,
+                    scope: RateLimitScope::ApiKey,
                 }))
             }
             Err(not_until) => {
@@ -59,6 +60,7 @@ impl RateLimiter {
                     limit: self.per_minute,
                     remaining: 0,
                     reset_secs: wait.as_secs_f64().ceil().max(1.0) as u64,
+                    scope: RateLimitScope::ApiKey,
                 }))
             }
         }

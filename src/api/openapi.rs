@@ -517,6 +517,7 @@ mod tests {
                 limit: 1,
                 remaining: 0,
                 reset_secs: 1,
+                scope: crate::error::RateLimitScope::ApiKey,
             }),
             ApiError::Overloaded("x".into()),
             ApiError::Internal("x".into()),

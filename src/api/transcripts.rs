@@ -273,7 +273,9 @@ fn parse_date_bound(
     }))
 }
 
-fn parse_filter(query: &QueryParams) -> Result<TranscriptFilter> {
+/// The filters of a transcript list (`q`, `model_name`, `language`, `source_system`,
+/// `annotation`, `date_from`, `date_to`); shared by the API and the dashboard's list page.
+pub fn parse_filter(query: &QueryParams) -> Result<TranscriptFilter> {
     let owned = |name: &str| query.get(name).map(str::to_string);
     let (annotation_key, annotation_value) = match query.get("annotation") {
         None => (None, None),

@@ -3,10 +3,12 @@
 
 use serde::Serialize;
 
+use super::session::{hash_password, validate_password};
 use super::{KeyHash, PermissionSet, PlaintextKey, generate, parse_legacy};
 use crate::error::{ApiError, Result};
+use crate::model::member::normalize_email;
 use crate::model::transcript::required_name;
-use crate::model::{ApiKeyRecord, NewApiKey, Timestamp, WorkspaceId};
+use crate::model::{ApiKeyRecord, Member, NewApiKey, Timestamp, WorkspaceId};
 use crate::store::{Actor, Store};
 
 /// What a caller asks for when creating a key.
@@ -173,6 +175,17 @@ pub async fn import_legacy_key(
             actor,
         )
         .await
+}
+
+/// Creates a member account: a valid email, a password of 8–1024 characters (hashed with
+/// argon2id off the async workers); 409 if the email is taken.
+pub async fn create_member(store: &dyn Store, email: &str, password: &str) -> Result<Member> {
+    let email = normalize_email(email)
+        .ok_or_else(|| ApiError::invalid("email", "email must look like name@example.com"))?;
+    validate_password(password)?;
+    let password = password.to_string();
+    let hash = tokio::task::spawn_blocking(move || hash_password(&password)).await??;
+    store.create_member(&email, &hash).await
 }
 
 fn new_key(

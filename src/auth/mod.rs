@@ -5,6 +5,7 @@ mod cache;
 mod key;
 pub mod manage;
 mod permission;
+pub mod session;
 
 use std::sync::Arc;
 

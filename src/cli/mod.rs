@@ -1,6 +1,7 @@
 //! The `halfpipe` command line: `serve`, `migrate`, and the admin subcommands.
 
 mod keys;
+mod members;
 mod serve;
 mod workspaces;
 
@@ -42,6 +43,9 @@ pub enum Command {
     /// Manage API keys.
     #[command(subcommand)]
     Keys(keys::KeysCommand),
+    /// Manage dashboard members.
+    #[command(subcommand)]
+    Members(members::MembersCommand),
 }
 
 /// Logs go to stderr, so that `--json` output on stdout stays one clean value.
@@ -65,6 +69,10 @@ pub async fn run(cli: Cli) -> ExitCode {
             );
         }),
         Command::Workspaces(cmd) => match open(db).await {
+            Ok(store) => cmd.run(store).await,
+            Err(e) => Err(e),
+        },
+        Command::Members(cmd) => match open(db).await {
             Ok(store) => cmd.run(store).await,
             Err(e) => Err(e),
         },

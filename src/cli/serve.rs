@@ -3,6 +3,7 @@
 use tokio::net::TcpListener;
 
 use super::CliError;
+use super::members::bootstrap_owner;
 use crate::app::{self, AppState};
 use crate::auth::manage::{KeyRequest, create_key};
 use crate::config::{DatabaseConfig, ServerConfig};
@@ -20,7 +21,12 @@ pub async fn run(db: &DatabaseConfig, config: ServerConfig) -> Result<(), CliErr
     let address = listener
         .local_addr()
         .map_err(|e| ApiError::Internal(e.to_string()))?;
-    bootstrap(store.as_ref(), &address.to_string()).await?;
+    bootstrap(
+        store.as_ref(),
+        &address.to_string(),
+        &config.bootstrap_email,
+    )
+    .await?;
     tokio::task::spawn_blocking(tokens::warm_up);
     tracing::info!(%address, database = %store::redact_url(&db.database_url), "listening");
     let state = AppState::new(store, config);
@@ -32,11 +38,10 @@ pub async fn run(db: &DatabaseConfig, config: ServerConfig) -> Result<(), CliErr
 
 /// On a database with no workspace, creates one with a full-access key and prints the key
 /// once, with a `curl` line to try it.
-async fn bootstrap(store: &dyn Store, address: &str) -> Result<()> {
-    if !store.list_workspaces().await?.is_empty() {
+async fn bootstrap(store: &dyn Store, address: &str, owner_email: &str) -> Result<()> {
+    let Some(workspace) = store.create_first_workspace("Default Workspace").await? else {
         return Ok(());
-    }
-    let workspace = store.create_workspace("Default Workspace").await?;
+    };
     let request = KeyRequest {
         name: Some("Bootstrap key".into()),
         description: Some("Created by the first `halfpipe serve`".into()),
@@ -51,17 +56,22 @@ async fn bootstrap(store: &dyn Store, address: &str) -> Result<()> {
         &Actor("bootstrap".into()),
     )
     .await?;
+    let password = bootstrap_owner(store, workspace.id, owner_email).await?;
     let base = address
         .replace("0.0.0.0", "127.0.0.1")
         .replace("[::]", "[::1]");
-    // The key appears exactly once, in a line that is ready to paste.
+    // The key and the password appear exactly once, in lines ready to use.
     println!(
-        "\nHalfpipe: this database was empty, so it now has a workspace and a full-access API key.\n\n\
+        "\nHalfpipe: this database was empty, so it now has a workspace, an owner account and a \
+         full-access API key.\n\n\
          \x20 workspace  {} ({})\n\n\
-         The API key is shown only this once: store it now. To try it, paste:\n\n\
+         Sign in to the dashboard at http://{base}/ (shown only this once: store them now):\n\n\
+         \x20 email     {owner_email}\n\
+         \x20 password  {password}\n\n\
+         The API key is shown only this once too. To try it, paste:\n\n\
          \x20 export HALFPIPE_API_KEY={}\n\
-         \x20 curl -H \"Authorization: Bearer $HALFPIPE_API_KEY\" http://{}/public/api/v1/projects\n",
-        workspace.name, workspace.id, created.key, base
+         \x20 curl -H \"Authorization: Bearer $HALFPIPE_API_KEY\" http://{base}/public/api/v1/projects\n",
+        workspace.name, workspace.id, created.key
     );
     Ok(())
 }

@@ -59,6 +59,10 @@ uuid_id!(
     /// A transcript.
     TranscriptId
 );
+uuid_id!(
+    /// A person with a dashboard account.
+    MemberId
+);
 
 /// A project id: `hp-` followed by a hyphenated UUID.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, utoipa::ToSchema)]

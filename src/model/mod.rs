@@ -1,10 +1,12 @@
 //! Domain types: typed ids, timestamps, and the entities the store returns.
 
 mod ids;
+pub mod member;
 mod timestamp;
 pub mod transcript;
 
-pub use ids::{KeyId, ProjectId, TranscriptId, WorkspaceId};
+pub use ids::{KeyId, MemberId, ProjectId, TranscriptId, WorkspaceId};
+pub use member::{Invitation, Member, MemberRole, Membership, WorkspaceMember};
 pub use timestamp::Timestamp;
 
 use serde::Serialize;
@@ -136,5 +138,7 @@ pub struct AuditEntry {
     pub actor: String,
     pub action: String,
     pub key_id: Option<KeyId>,
+    /// What the change acted on when it is not a key: a member's email, an invitation id.
+    pub target: Option<String>,
     pub created_at: Timestamp,
 }

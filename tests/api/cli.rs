@@ -752,7 +752,7 @@ impl Stream {
 }
 
 /// A running `halfpipe serve` with debug logging, listening on a port of its choice.
-struct ServeProcess {
+pub(crate) struct ServeProcess {
     /// `None` once terminated; a process still here when dropped (a failed test) is killed.
     child: Option<Child>,
     stdout: Stream,
@@ -769,7 +769,7 @@ impl Drop for ServeProcess {
 }
 
 impl ServeProcess {
-    fn start(db: &TestDb) -> Self {
+    pub(crate) fn start(db: &TestDb) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_halfpipe"))
             .arg("serve")
             .env("HALFPIPE_DATABASE_URL", &db.url)
@@ -795,8 +795,14 @@ impl ServeProcess {
 
     /// Reads stdout until the bootstrap key and the server's address have both appeared.
     fn bootstrap(&self) -> (String, String) {
+        let (key, address, _) = self.bootstrap_lines();
+        (key, address)
+    }
+
+    /// Like `bootstrap`, also returning every stdout line read on the way.
+    pub(crate) fn bootstrap_lines(&self) -> (String, String, Vec<String>) {
         let deadline = Instant::now() + Duration::from_secs(30);
-        let (mut key, mut address) = (None, None);
+        let (mut key, mut address, mut lines) = (None, None, Vec::new());
         while key.is_none() || address.is_none() {
             let line = self.stdout.next_line(deadline, "bootstrap key and address");
             for word in line.split_whitespace() {
@@ -814,8 +820,9 @@ impl ServeProcess {
                     address = Some(format!("http://{host}"));
                 }
             }
+            lines.push(line);
         }
-        (key.unwrap(), address.unwrap())
+        (key.unwrap(), address.unwrap(), lines)
     }
 
     /// Reads the log until the server says it is listening.
@@ -829,7 +836,7 @@ impl ServeProcess {
     }
 
     /// Sends SIGTERM and waits (bounded) for the exit; returns (exit status, stdout, stderr).
-    async fn terminate(mut self) -> (std::process::ExitStatus, String, String) {
+    pub(crate) async fn terminate(mut self) -> (std::process::ExitStatus, String, String) {
         let mut child = self.child.take().expect("still running");
         let pid = child.id().to_string();
         let sent = Command::new("kill")

@@ -408,17 +408,40 @@ impl CliOutput {
 /// Runs the `halfpipe` binary with `args` against the database at `db_url`, off the async
 /// workers so that a server in the same test keeps running meanwhile.
 pub async fn halfpipe_cli(db_url: &str, args: &[&str]) -> CliOutput {
+    run_halfpipe(db_url, args, None).await
+}
+
+/// Like [`halfpipe_cli`], with `input` written to the command's stdin (then closed).
+pub async fn halfpipe_cli_with_stdin(db_url: &str, args: &[&str], input: &str) -> CliOutput {
+    run_halfpipe(db_url, args, Some(input.to_string())).await
+}
+
+async fn run_halfpipe(db_url: &str, args: &[&str], input: Option<String>) -> CliOutput {
+    use std::io::Write;
+    use std::process::Stdio;
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_halfpipe"));
     command
         .args(args)
         .env("HALFPIPE_DATABASE_URL", db_url)
         .env_remove("HALFPIPE_LOG")
         .current_dir(std::env::temp_dir())
-        .stdin(std::process::Stdio::null());
-    let output = tokio::task::spawn_blocking(move || command.output())
-        .await
-        .expect("the CLI task finishes")
-        .expect("the halfpipe binary runs");
+        .stdin(if input.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let output = tokio::task::spawn_blocking(move || {
+        let mut child = command.spawn()?;
+        if let (Some(input), Some(mut stdin)) = (input, child.stdin.take()) {
+            stdin.write_all(input.as_bytes())?;
+        }
+        child.wait_with_output()
+    })
+    .await
+    .expect("the CLI task finishes")
+    .expect("the halfpipe binary runs");
     CliOutput {
         status: output.status,
         stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),

@@ -3,8 +3,11 @@
 
 mod auth;
 mod cli;
+mod cluster;
 mod helpers;
+mod manage;
 mod openapi;
+mod pages;
 mod permissions;
 mod projects;
 mod ratelimit;
