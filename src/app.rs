@@ -1,8 +1,9 @@
 //! The application: shared state, the router with its middleware stack, background tasks, and
 //! `serve` with graceful shutdown.
 
+use std::collections::HashMap;
 use std::future::Future;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, LazyLock, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -27,29 +28,41 @@ use crate::model::Timestamp;
 use crate::ratelimit::RateLimiter;
 use crate::store::Store;
 
-/// Everything a handler can reach.
+/// Everything a handler can reach: cheap to clone (one reference count), as every extractor
+/// that needs the state clones it.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+/// What [`AppState`] shares.
+pub struct Shared {
     pub store: Arc<dyn Store>,
     pub auth: Arc<Authenticator>,
     pub rate_limiter: Arc<RateLimiter>,
     pub config: Arc<ServerConfig>,
     pub metrics: PrometheusHandle,
     pub login_throttle: Arc<LoginThrottle>,
-    jwt_secret: Arc<tokio::sync::OnceCell<Vec<u8>>>,
+    jwt_secret: tokio::sync::OnceCell<Vec<u8>>,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
 }
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, config: ServerConfig) -> Self {
-        Self {
+        Self(Arc::new(Shared {
             auth: Arc::new(Authenticator::new(Arc::clone(&store))),
             rate_limiter: Arc::new(RateLimiter::new(config.rate_limit_per_minute)),
             store,
             config: Arc::new(config),
             metrics: metrics_handle(),
             login_throttle: Arc::default(),
-            jwt_secret: Arc::default(),
-        }
+            jwt_secret: tokio::sync::OnceCell::new(),
+        }))
     }
 
     /// The key that signs management JWTs: random, made once and shared by every node through
@@ -141,7 +154,6 @@ pub fn router(state: AppState) -> Router {
                         ApiError::Internal("handler panicked".into()).into_response()
                     },
                 ))
-                .layer(axum::Extension(api::BodyLimit(max_body)))
                 .layer(DefaultBodyLimit::max(max_body)),
         )
         .with_state(state)
@@ -160,18 +172,62 @@ async fn method_not_allowed(method: Method) -> ApiError {
 async fn track(mut request: Request, next: Next) -> Response {
     let start = Instant::now();
     request.extensions_mut().insert(RequestStart(start));
-    let method = request.method().to_string();
-    let path = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| "<unmatched>".to_string(), |p| p.as_str().to_string());
+    // Extension methods share one label, so clients cannot grow the metrics without bound.
+    let method = match *request.method() {
+        Method::GET
+        | Method::POST
+        | Method::PUT
+        | Method::PATCH
+        | Method::DELETE
+        | Method::HEAD
+        | Method::OPTIONS => request.method().clone(),
+        _ => Method::from_bytes(b"OTHER").expect("a valid method token"),
+    };
+    let path = request.extensions().get::<MatchedPath>().cloned();
     let response = next.run(request).await;
-    let status = response.status().as_u16().to_string();
-    let labels = [("method", method), ("path", path), ("status", status)];
-    metrics::counter!("halfpipe_http_requests_total", &labels).increment(1);
-    metrics::histogram!("halfpipe_http_request_duration_seconds", &labels[..2])
-        .record(start.elapsed().as_secs_f64());
+    let path = path.as_ref().map_or("<unmatched>", MatchedPath::as_str);
+    let (requests, duration) = request_metrics(&method, path, response.status().as_u16());
+    requests.increment(1);
+    duration.record(start.elapsed().as_secs_f64());
     response
+}
+
+type RouteMetrics = HashMap<(Method, u16), (metrics::Counter, metrics::Histogram)>;
+
+/// The metric handles of one (method, route, status), registered on first use: a request then
+/// builds no label strings and does no registry lookup.
+fn request_metrics(
+    method: &Method,
+    path: &str,
+    status: u16,
+) -> (metrics::Counter, metrics::Histogram) {
+    static HANDLES: LazyLock<RwLock<HashMap<Box<str>, RouteMetrics>>> =
+        LazyLock::new(RwLock::default);
+    let key = (method.clone(), status);
+    if let Some(found) = HANDLES
+        .read()
+        .expect("metrics lock")
+        .get(path)
+        .and_then(|route| route.get(&key))
+    {
+        return found.clone();
+    }
+    let labels = [
+        ("method", method.to_string()),
+        ("path", path.to_string()),
+        ("status", status.to_string()),
+    ];
+    let handles = (
+        metrics::counter!("halfpipe_http_requests_total", &labels),
+        metrics::histogram!("halfpipe_http_request_duration_seconds", &labels[..2]),
+    );
+    HANDLES
+        .write()
+        .expect("metrics lock")
+        .entry(path.into())
+        .or_default()
+        .insert(key, handles.clone());
+    handles
 }
 
 /// How far back each poll re-reads the change log. On PostgreSQL a change can commit after

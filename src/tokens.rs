@@ -1,16 +1,26 @@
 //! Token counts with the real `o200k_base` byte-pair encoding (linear-time, from `bpe-openai`).
+//!
+//! The tokenizer's tables (about 30 MB) are built on the first upload rather than at start, so
+//! an idle server stays small.
 
-/// Number of `o200k_base` tokens in `text`, as tiktoken counts them.
+use std::sync::atomic::{AtomicBool, Ordering};
+
+static READY: AtomicBool = AtomicBool::new(false);
+
+/// Number of `o200k_base` tokens in `text`, as tiktoken counts them. The first call builds the
+/// tokenizer (a few hundred milliseconds): see [`is_ready`].
 pub fn count(text: &str) -> i64 {
     if text.is_empty() {
         return 0;
     }
-    bpe_openai::o200k_base().count(text) as i64
+    let tokens = bpe_openai::o200k_base().count(text) as i64;
+    READY.store(true, Ordering::Relaxed);
+    tokens
 }
 
-/// Builds the tokenizer's tables now rather than on the first upload.
-pub fn warm_up() {
-    count("warm up");
+/// Whether the tokenizer is built, so that counting is quick enough for an async worker.
+pub fn is_ready() -> bool {
+    READY.load(Ordering::Relaxed)
 }
 
 #[cfg(test)]
@@ -23,5 +33,6 @@ mod tests {
         assert_eq!(count(""), 0);
         assert_eq!(count("hello world"), 2);
         assert_eq!(count("Hello, world!"), 4);
+        assert!(is_ready());
     }
 }

@@ -114,10 +114,10 @@ pub fn respond_list<T: Serialize>(
 /// A JSON request body. Errors name the offending field as the client spelled it.
 pub struct JsonBody<T>(pub T);
 
-impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
+impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
     type Rejection = ApiError;
 
-    async fn from_request(request: Request, state: &S) -> Result<Self> {
+    async fn from_request(request: Request, state: &AppState) -> Result<Self> {
         if let Some(content_type) = request.headers().get(header::CONTENT_TYPE) {
             let mime = content_type.to_str().unwrap_or_default();
             let essence = mime.split(';').next().unwrap_or_default().trim();
@@ -129,11 +129,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
                 )));
             }
         }
-        let limit = request
-            .extensions()
-            .get::<BodyLimit>()
-            .map(|l| l.0)
-            .unwrap_or(0);
+        let limit = state.config.max_body_bytes;
         let bytes = Bytes::from_request(request, state)
             .await
             .map_err(|rejection| {
@@ -146,10 +142,6 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
         parse_json(&bytes).map(JsonBody)
     }
 }
-
-/// The configured body limit, made visible to extractors for their 413 message.
-#[derive(Debug, Clone, Copy)]
-pub struct BodyLimit(pub usize);
 
 /// Parses a JSON object, reporting type errors with the path of the offending field.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {

@@ -77,14 +77,20 @@ pub fn parse_project_id(raw: &str) -> Result<ProjectId> {
 /// The project `id` if the caller's workspace owns it: 403 if another workspace does, 404 if
 /// none does.
 pub async fn load_project(state: &AppState, who: &Principal, id: ProjectId) -> Result<Project> {
-    if let Some(project) = state.store.get_project(who.workspace_id, id).await? {
-        return Ok(project);
+    match state.store.get_project(who.workspace_id, id).await? {
+        Some(project) => Ok(project),
+        None => Err(missing_project(state, id).await),
     }
-    match state.store.project_owner(id).await? {
-        Some(_) => Err(ApiError::Permission(
+}
+
+/// Why a project is not the caller's: 403 if another workspace owns it, 404 if none does.
+async fn missing_project(state: &AppState, id: ProjectId) -> ApiError {
+    match state.store.project_owner(id).await {
+        Ok(Some(_)) => ApiError::Permission(
             "this API key's workspace does not have access to this project".into(),
-        )),
-        None => Err(ApiError::NotFound(format!("project {id} not found"))),
+        ),
+        Ok(None) => ApiError::NotFound(format!("project {id} not found")),
+        Err(e) => e,
     }
 }
 
@@ -175,10 +181,16 @@ async fn show(
     start: RequestStart,
     PathParam(id): PathParam,
 ) -> Result<Response> {
-    let project = load_project(&state, &who, parse_project_id(&id)?).await?;
-    let report = state.store.get_report(who.workspace_id, project.id).await?;
-    let executive_summary = report
-        .map(|(summary, _)| RawValue::from_string(summary))
+    let id = parse_project_id(&id)?;
+    let Some((project, summary)) = state
+        .store
+        .get_project_with_summary(who.workspace_id, id)
+        .await?
+    else {
+        return Err(missing_project(&state, id).await);
+    };
+    let executive_summary = summary
+        .map(RawValue::from_string)
         .transpose()
         .map_err(|e| ApiError::Internal(format!("stored summary is not JSON: {e}")))?;
     Ok(respond(

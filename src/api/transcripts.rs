@@ -208,11 +208,14 @@ async fn store_upload(
         let fingerprint = transcript.fingerprint();
         (transcript, token_counts, fingerprint)
     };
-    let (transcript, token_counts, fingerprint) = if size > INLINE_TOKENIZE_BYTES {
-        tokio::task::spawn_blocking(prepare).await?
-    } else {
-        prepare()
-    };
+    // Large content, or the first upload (which builds the tokenizer), runs off the async
+    // workers.
+    let (transcript, token_counts, fingerprint) =
+        if size > INLINE_TOKENIZE_BYTES || !tokens::is_ready() {
+            tokio::task::spawn_blocking(prepare).await?
+        } else {
+            prepare()
+        };
     let insert = TranscriptInsert {
         id: TranscriptId::new(),
         project_id,

@@ -9,7 +9,6 @@ use crate::auth::manage::{KeyRequest, create_key};
 use crate::config::{DatabaseConfig, ServerConfig};
 use crate::error::{ApiError, Result};
 use crate::store::{self, Actor, Store};
-use crate::tokens;
 
 pub async fn run(db: &DatabaseConfig, config: ServerConfig) -> Result<(), CliError> {
     // Before anything else, so that a SIGTERM during start-up ends in a graceful shutdown.
@@ -27,7 +26,6 @@ pub async fn run(db: &DatabaseConfig, config: ServerConfig) -> Result<(), CliErr
         &config.bootstrap_email,
     )
     .await?;
-    tokio::task::spawn_blocking(tokens::warm_up);
     tracing::info!(%address, database = %store::redact_url(&db.database_url), "listening");
     let state = AppState::new(store, config);
     app::serve(listener, state, shutdown)

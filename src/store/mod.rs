@@ -117,6 +117,12 @@ pub trait Store: MemberStore + Send + Sync + 'static {
     async fn create_project(&self, ws: WorkspaceId, project: NewProject) -> Result<Project>;
     async fn list_projects(&self, ws: WorkspaceId, page: Page) -> Result<(Vec<Project>, i64)>;
     async fn get_project(&self, ws: WorkspaceId, id: ProjectId) -> Result<Option<Project>>;
+    /// A project with its executive summary (JSON text) if a report exists, in one query.
+    async fn get_project_with_summary(
+        &self,
+        ws: WorkspaceId,
+        id: ProjectId,
+    ) -> Result<Option<(Project, Option<String>)>>;
     /// The workspace's "Default" project, created on first use.
     async fn default_project(&self, ws: WorkspaceId) -> Result<Project>;
     /// The workspace owning a project, if it exists anywhere (to tell 403 from 404).

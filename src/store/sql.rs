@@ -289,8 +289,8 @@ fn api_key(row: &AnyRow) -> Result<ApiKeyRecord> {
     })
 }
 
-const PROJECT_COLUMNS: &str = "id, name, domain_pack, transcript_count, latest_transcript_at, \
-     created_at, updated_at";
+const PROJECT_COLUMNS: &str = "p.id, p.name, p.domain_pack, p.transcript_count, \
+     p.latest_transcript_at, p.created_at, p.updated_at";
 
 fn project(row: &AnyRow) -> Result<Project> {
     let pack: String = row.try_get("domain_pack")?;
@@ -348,6 +348,24 @@ fn turn(row: &AnyRow) -> Result<StoredTurn> {
         metadata: opt_json(row, "metadata")?,
         created_at: opt_ts(row, "created_at")?,
     })
+}
+
+/// Turns inserted by one statement (10 parameters each, well under both backends' limits).
+const TURNS_PER_INSERT: usize = 100;
+
+/// `insert into turns … values (…), (…)` for `rows` turns, numbering parameters in order.
+fn insert_turns_sql(rows: usize) -> String {
+    let values: Vec<String> = (0..rows)
+        .map(|row| {
+            let params: Vec<String> = (1..=10).map(|col| format!("${}", row * 10 + col)).collect();
+            format!("({})", params.join(", "))
+        })
+        .collect();
+    format!(
+        "insert into turns (workspace_id, transcript_id, idx, role, content, token_count, \
+         tool_calls, tool_results, metadata, created_at) values {}",
+        values.join(", ")
+    )
 }
 
 /// The full-text query for `terms` in `dialect`: every term must match, each as a prefix.
@@ -718,7 +736,7 @@ impl Store for SqlStore {
 
     async fn list_projects(&self, ws: WorkspaceId, page: Page) -> Result<(Vec<Project>, i64)> {
         let sql = format!(
-            "select {PROJECT_COLUMNS} from projects where workspace_id = $1 \
+            "select {PROJECT_COLUMNS} from projects p where workspace_id = $1 \
              order by created_at desc, id desc limit $2 offset $3"
         );
         let rows = sqlx::query(AssertSqlSafe(sql))
@@ -728,7 +746,7 @@ impl Store for SqlStore {
             .fetch_all(&self.read)
             .await?;
         let total: i64 =
-            sqlx::query_scalar("select count(*) from projects where workspace_id = $1")
+            sqlx::query_scalar("select count(*) from projects p where workspace_id = $1")
                 .bind(ws.to_string())
                 .fetch_one(&self.read)
                 .await?;
@@ -737,7 +755,7 @@ impl Store for SqlStore {
 
     async fn get_project(&self, ws: WorkspaceId, id: ProjectId) -> Result<Option<Project>> {
         let sql =
-            format!("select {PROJECT_COLUMNS} from projects where workspace_id = $1 and id = $2");
+            format!("select {PROJECT_COLUMNS} from projects p where workspace_id = $1 and id = $2");
         let row = sqlx::query(AssertSqlSafe(sql))
             .bind(ws.to_string())
             .bind(id.to_string())
@@ -746,9 +764,28 @@ impl Store for SqlStore {
         row.as_ref().map(project).transpose()
     }
 
+    async fn get_project_with_summary(
+        &self,
+        ws: WorkspaceId,
+        id: ProjectId,
+    ) -> Result<Option<(Project, Option<String>)>> {
+        let sql = format!(
+            "select {PROJECT_COLUMNS}, r.executive_summary from projects p \
+             left join reports r on r.workspace_id = p.workspace_id and r.project_id = p.id \
+             where p.workspace_id = $1 and p.id = $2"
+        );
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(ws.to_string())
+            .bind(id.to_string())
+            .fetch_optional(&self.read)
+            .await?;
+        row.map(|r| Ok((project(&r)?, r.try_get("executive_summary")?)))
+            .transpose()
+    }
+
     async fn default_project(&self, ws: WorkspaceId) -> Result<Project> {
         let sql = format!(
-            "select {PROJECT_COLUMNS} from projects where workspace_id = $1 and is_default = 1"
+            "select {PROJECT_COLUMNS} from projects p where workspace_id = $1 and is_default = 1"
         );
         let find = || {
             sqlx::query(AssertSqlSafe(sql.clone()))
@@ -775,7 +812,7 @@ impl Store for SqlStore {
     }
 
     async fn project_owner(&self, id: ProjectId) -> Result<Option<WorkspaceId>> {
-        let row = sqlx::query("select workspace_id from projects where id = $1")
+        let row = sqlx::query("select workspace_id from projects p where id = $1")
             .bind(id.to_string())
             .fetch_optional(&self.read)
             .await?;
@@ -852,24 +889,29 @@ impl Store for SqlStore {
             }
             other => other?,
         };
-        for (index, (turn, tokens)) in t.turns.iter().zip(&insert.token_counts).enumerate() {
-            sqlx::query(
-                "insert into turns (workspace_id, transcript_id, idx, role, content, \
-                 token_count, tool_calls, tool_results, metadata, created_at) \
-                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            )
-            .bind(ws.to_string())
-            .bind(insert.id.to_string())
-            .bind(index as i64)
-            .bind(turn.role.as_str())
-            .bind(&turn.content)
-            .bind(*tokens)
-            .bind(json_text(&turn.tool_calls))
-            .bind(json_text(&turn.tool_results))
-            .bind(json_text(&turn.metadata))
-            .bind(opt_string(&turn.created_at))
-            .execute(&mut *tx)
-            .await?;
+        // Several turns per statement: one round trip for up to TURNS_PER_INSERT turns.
+        let turns: Vec<_> = t
+            .turns
+            .iter()
+            .zip(&insert.token_counts)
+            .enumerate()
+            .collect();
+        for chunk in turns.chunks(TURNS_PER_INSERT) {
+            let mut query = sqlx::query(AssertSqlSafe(insert_turns_sql(chunk.len())));
+            for (index, (turn, tokens)) in chunk {
+                query = query
+                    .bind(ws.to_string())
+                    .bind(insert.id.to_string())
+                    .bind(*index as i64)
+                    .bind(turn.role.as_str())
+                    .bind(&turn.content)
+                    .bind(**tokens)
+                    .bind(json_text(&turn.tool_calls))
+                    .bind(json_text(&turn.tool_results))
+                    .bind(json_text(&turn.metadata))
+                    .bind(opt_string(&turn.created_at));
+            }
+            query.execute(&mut *tx).await?;
         }
         let document = search_document(&t.name, t.turns.iter().map(|turn| turn.content.as_str()));
         let index = match self.dialect {
@@ -1233,6 +1275,15 @@ pub(super) async fn audit(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn turn_inserts_number_their_parameters_in_order() {
+        let sql = insert_turns_sql(2);
+        assert!(sql.ends_with(
+            "values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10), \
+             ($11, $12, $13, $14, $15, $16, $17, $18, $19, $20)"
+        ));
+    }
 
     #[test]
     fn fts_query_requires_every_term_as_prefix() {
