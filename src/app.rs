@@ -163,8 +163,7 @@ async fn not_found() -> ApiError {
     ApiError::NotFound("no such endpoint: see /public/api/v1/openapi.json".into())
 }
 
-async fn method_not_allowed(method: Method) -> ApiError {
-    let _ = method;
+async fn method_not_allowed() -> ApiError {
     ApiError::MethodNotAllowed
 }
 
