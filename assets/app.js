@@ -425,7 +425,7 @@
       busy($("#invite-button"), function () {
         return api("POST", workspaceApi("/invitations"), { role: role }).then(
           function (created) {
-            link.value = window.location.origin + "/invite/" + encodeURIComponent(created.token);
+            link.value = created.url;
             result.hidden = false;
             status.textContent =
               "Invitation link for a new " + role + " created. Copy it and send it yourself; it is shown only once.";

@@ -13,6 +13,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use tokio::net::TcpListener;
+use tokio::sync::Notify;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -67,7 +68,7 @@ impl AppState {
 
     /// The key that signs management JWTs: random, made once and shared by every node through
     /// the database.
-    pub async fn jwt_secret(&self) -> crate::error::Result<Vec<u8>> {
+    pub async fn jwt_secret(&self) -> crate::error::Result<&[u8]> {
         let secret = self
             .jwt_secret
             .get_or_try_init(|| async {
@@ -81,7 +82,7 @@ impl AppState {
                     .map_err(|e| ApiError::Internal(format!("stored jwt_secret is not hex: {e}")))
             })
             .await?;
-        Ok(secret.clone())
+        Ok(secret)
     }
 }
 
@@ -237,7 +238,7 @@ const CHANGE_WINDOW: i64 = 100;
 /// Drops cached keys that changed in the database (through the CLI, another node, or this
 /// one): polls the change log every `interval`, and at once when the store announces a change.
 pub async fn watch_key_changes(state: AppState, interval: Duration) {
-    let wake = Arc::new(tokio::sync::Notify::new());
+    let wake = Arc::new(Notify::new());
     let _listener = state
         .store
         .listen_for_key_changes(Arc::clone(&wake))
@@ -296,23 +297,38 @@ impl Drop for AbortOnDrop {
     }
 }
 
-/// Writes coalesced last-used times every `interval`.
-pub async fn flush_last_used_every(state: AppState, interval: Duration) {
+/// Writes coalesced last-used times every `interval`, until `stop` is notified; a flush under
+/// way when it is completes first, so no batch is lost at shutdown. Also prunes what the
+/// database keeps only for a while, once an hour.
+pub async fn flush_last_used_every(state: AppState, interval: Duration, stop: Arc<Notify>) {
     let mut last_prune = Instant::now();
     loop {
-        tokio::time::sleep(interval).await;
+        tokio::select! {
+            () = tokio::time::sleep(interval) => {},
+            () = stop.notified() => return,
+        }
         flush_last_used(&state).await;
         state.rate_limiter.prune();
         state.metrics.run_upkeep();
         if last_prune.elapsed() > Duration::from_secs(3600) {
             last_prune = Instant::now();
-            let day_ago = Timestamp::from_unix_millis(Timestamp::now().unix_millis() - 86_400_000);
-            if let Some(before) = day_ago
-                && let Err(e) = state.store.prune_key_changes(before).await
-            {
-                tracing::warn!(error = %e, "cannot prune the key change log");
-            }
+            prune(&state).await;
         }
+    }
+}
+
+/// Forgets key changes older than a day (every node has long seen them) and expired sessions.
+async fn prune(state: &AppState) {
+    let now = Timestamp::now();
+    if let Err(e) = state
+        .store
+        .prune_key_changes(now.plus(-time::Duration::DAY))
+        .await
+    {
+        tracing::warn!(error = %e, "cannot prune the key change log");
+    }
+    if let Err(e) = state.store.prune_sessions(now).await {
+        tracing::warn!(error = %e, "cannot prune expired sessions");
     }
 }
 
@@ -335,19 +351,20 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let tasks = [
-        tokio::spawn(watch_key_changes(state.clone(), state.config.key_poll())),
-        tokio::spawn(flush_last_used_every(
-            state.clone(),
-            state.config.last_used_flush(),
-        )),
-    ];
+    let watcher = tokio::spawn(watch_key_changes(state.clone(), state.config.key_poll()));
+    let stop = Arc::new(Notify::new());
+    let flusher = tokio::spawn(flush_last_used_every(
+        state.clone(),
+        state.config.last_used_flush(),
+        Arc::clone(&stop),
+    ));
     let result = axum::serve(listener, router(state.clone()))
         .with_graceful_shutdown(shutdown)
         .await;
-    for task in tasks {
-        task.abort();
-    }
+    watcher.abort();
+    // A permit is stored if the flusher is mid-flush: it finishes that batch, then stops.
+    stop.notify_one();
+    let _ = flusher.await;
     flush_last_used(&state).await;
     result
 }

@@ -86,6 +86,14 @@ impl ApiError {
         }
     }
 
+    /// A 409 with no details.
+    pub fn conflict(message: impl Into<String>) -> Self {
+        ApiError::Conflict {
+            message: message.into(),
+            details: serde_json::json!({}),
+        }
+    }
+
     /// A 400 about the request as a whole.
     pub fn bad_request(message: impl Into<String>) -> Self {
         ApiError::Validation {
@@ -201,7 +209,6 @@ impl IntoResponse for ApiError {
                 info.apply(headers);
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(info.reset_secs));
             }
-            ApiError::MethodNotAllowed => {}
             ApiError::Authentication(_) => {
                 headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             }

@@ -10,7 +10,9 @@ use std::collections::HashMap;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, MatchedPath, Path, Query, Request};
+use axum::extract::path::ErrorKind;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::middleware::from_fn_with_state;
@@ -22,7 +24,7 @@ use serde::de::DeserializeOwned;
 use crate::app::{AppState, RequestStart};
 use crate::auth::require_api_key;
 use crate::error::{ApiError, Result};
-use crate::model::Page;
+use crate::model::{Page, WorkspaceId};
 
 /// Every authenticated route, plus the OpenAPI document (public).
 pub fn public_router(state: AppState) -> Router<AppState> {
@@ -111,6 +113,21 @@ pub fn respond_list<T: Serialize>(
     axum::Json(body).into_response()
 }
 
+/// Why a resource the caller asked for is not theirs: 403 if `owner` (another workspace) has
+/// it, 404 if nothing with this id exists anywhere.
+pub(crate) fn not_accessible(
+    owner: Option<WorkspaceId>,
+    what: &str,
+    id: &dyn std::fmt::Display,
+) -> ApiError {
+    match owner {
+        Some(_) => ApiError::Permission(format!(
+            "this API key's workspace does not have access to this {what}"
+        )),
+        None => ApiError::NotFound(format!("{what} {id} not found")),
+    }
+}
+
 /// A JSON request body. Errors name the offending field as the client spelled it.
 pub struct JsonBody<T>(pub T);
 
@@ -118,29 +135,50 @@ impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self> {
-        if let Some(content_type) = request.headers().get(header::CONTENT_TYPE) {
-            let mime = content_type.to_str().unwrap_or_default();
-            let essence = mime.split(';').next().unwrap_or_default().trim();
-            let is_json = essence.eq_ignore_ascii_case("application/json")
-                || essence.to_ascii_lowercase().ends_with("+json");
-            if !is_json {
-                return Err(ApiError::UnsupportedMediaType(format!(
-                    "request body must be JSON: send Content-Type: application/json, not {essence:?}"
-                )));
-            }
-        }
-        let limit = state.config.max_body_bytes;
-        let bytes = Bytes::from_request(request, state)
-            .await
-            .map_err(|rejection| {
-                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    ApiError::TooLarge { limit }
-                } else {
-                    ApiError::bad_request(format!("cannot read the request body: {rejection}"))
-                }
-            })?;
+        let bytes = json_bytes(request, state).await?;
         parse_json(&bytes).map(JsonBody)
     }
+}
+
+/// A JSON request body that may also be empty, which reads as `T::default()`.
+pub struct JsonBodyOrDefault<T>(pub T);
+
+impl<T: DeserializeOwned + Default> FromRequest<AppState> for JsonBodyOrDefault<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self> {
+        let bytes = json_bytes(request, state).await?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(JsonBodyOrDefault(T::default()));
+        }
+        parse_json(&bytes).map(JsonBodyOrDefault)
+    }
+}
+
+/// The body of a request that must be JSON if it has a `Content-Type`: 415 otherwise, 413 past
+/// the configured limit.
+async fn json_bytes(request: Request, state: &AppState) -> Result<Bytes> {
+    if let Some(content_type) = request.headers().get(header::CONTENT_TYPE) {
+        let mime = content_type.to_str().unwrap_or_default();
+        let essence = mime.split(';').next().unwrap_or_default().trim();
+        let is_json = essence.eq_ignore_ascii_case("application/json")
+            || essence.to_ascii_lowercase().ends_with("+json");
+        if !is_json {
+            return Err(ApiError::UnsupportedMediaType(format!(
+                "request body must be JSON: send Content-Type: application/json, not {essence:?}"
+            )));
+        }
+    }
+    let limit = state.config.max_body_bytes;
+    Bytes::from_request(request, state)
+        .await
+        .map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::TooLarge { limit }
+            } else {
+                ApiError::bad_request(format!("cannot read the request body: {rejection}"))
+            }
+        })
 }
 
 /// Parses a JSON object, reporting type errors with the path of the offending field.
@@ -191,24 +229,27 @@ fn strip_position(message: &str) -> String {
     }
 }
 
-/// The one path parameter of a route, percent-decoded. A parameter that does not decode (e.g.
-/// invalid UTF-8) is a 400 naming it.
-pub struct PathParam(pub String);
+/// A route's path parameters, percent-decoded: a `String` for one, a tuple for several. A
+/// parameter that does not decode (e.g. invalid UTF-8) is a 400 naming it.
+pub struct PathParam<T = String>(pub T);
 
-impl<S: Send + Sync> FromRequestParts<S> for PathParam {
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for PathParam<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self> {
-        match Path::<String>::from_request_parts(parts, state).await {
+        match Path::<T>::from_request_parts(parts, state).await {
             Ok(Path(value)) => Ok(PathParam(value)),
             Err(rejection) => {
-                let name = parts
-                    .extensions
-                    .get::<MatchedPath>()
-                    .and_then(|p| p.as_str().split_once('{'))
-                    .and_then(|(_, rest)| rest.split_once('}'))
-                    .map_or("path", |(name, _)| name)
-                    .to_string();
+                let key = match &rejection {
+                    PathRejection::FailedToDeserializePathParams(e) => match e.kind() {
+                        ErrorKind::InvalidUtf8InPathParam { key }
+                        | ErrorKind::ParseErrorAtKey { key, .. }
+                        | ErrorKind::DeserializeError { key, .. } => Some(key.clone()),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                let name = key.unwrap_or_else(|| "path".to_string());
                 Err(ApiError::invalid(
                     &name,
                     format!("{name} in the path is not valid: {}", rejection.body_text()),

@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use super::openapi::{ErrorBody, Insight, PageQuery};
-use super::{Envelope, JsonBody, ListEnvelope, PathParam, QueryParams, respond, respond_list};
+use super::{
+    Envelope, JsonBody, ListEnvelope, PathParam, QueryParams, not_accessible, respond, respond_list,
+};
 use crate::app::{AppState, RequestStart};
 use crate::auth::{Principal, Reader, Writer};
 use crate::error::{ApiError, Result};
@@ -86,10 +88,7 @@ pub async fn load_project(state: &AppState, who: &Principal, id: ProjectId) -> R
 /// Why a project is not the caller's: 403 if another workspace owns it, 404 if none does.
 async fn missing_project(state: &AppState, id: ProjectId) -> ApiError {
     match state.store.project_owner(id).await {
-        Ok(Some(_)) => ApiError::Permission(
-            "this API key's workspace does not have access to this project".into(),
-        ),
-        Ok(None) => ApiError::NotFound(format!("project {id} not found")),
+        Ok(owner) => not_accessible(owner, "project", &id),
         Err(e) => e,
     }
 }
@@ -228,8 +227,14 @@ async fn insights(
     start: RequestStart,
     PathParam(id): PathParam,
 ) -> Result<Response> {
-    let project = load_project(&state, &who, parse_project_id(&id)?).await?;
-    let report = state.store.get_report(who.workspace_id, project.id).await?;
+    let id = parse_project_id(&id)?;
+    let Some((_, report)) = state
+        .store
+        .get_project_with_report(who.workspace_id, id)
+        .await?
+    else {
+        return Err(missing_project(&state, id).await);
+    };
     let insights = RawValue::from_string(report.map_or_else(|| "[]".into(), |(_, i)| i))
         .map_err(|e| ApiError::Internal(format!("stored insights are not JSON: {e}")))?;
     Ok(respond(StatusCode::OK, start, insights))

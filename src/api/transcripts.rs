@@ -12,7 +12,9 @@ use time::macros::format_description;
 
 use super::openapi::{ErrorBody, LegacyUploadBody, PageQuery, TranscriptFilterQuery};
 use super::projects::{load_project, parse_project_id};
-use super::{Envelope, JsonBody, ListEnvelope, PathParam, QueryParams, respond, respond_list};
+use super::{
+    Envelope, JsonBody, ListEnvelope, PathParam, QueryParams, not_accessible, respond, respond_list,
+};
 use crate::app::{AppState, RequestStart};
 use crate::auth::{Principal, Reader, Writer};
 use crate::error::{ApiError, Result};
@@ -270,7 +272,7 @@ fn parse_date_bound(
     })?;
     let start = Timestamp::start_of(date);
     Ok(Some(if end_of_day {
-        Timestamp::from_unix_millis(start.unix_millis() + 86_400_000 - 1).unwrap_or(start)
+        start.plus(time::Duration::DAY - time::Duration::MILLISECOND)
     } else {
         start
     }))
@@ -340,11 +342,15 @@ async fn list(
     let project_id = parse_project_id(&project_id)?;
     let page = query.page()?;
     let filter = parse_filter(&query)?;
-    let project = load_project(&state, &who, project_id).await?;
     let (items, total) = state
         .store
-        .list_transcripts(who.workspace_id, project.id, &filter, page)
+        .list_transcripts(who.workspace_id, project_id, &filter, page)
         .await?;
+    // Listed transcripts prove the project is the caller's; only an empty answer needs the
+    // project looked up, to tell an empty project from another workspace's (403) or none (404).
+    if total == 0 {
+        load_project(&state, &who, project_id).await?;
+    }
     Ok(respond_list(start, items, page, total))
 }
 
@@ -370,9 +376,10 @@ async fn show(
     start: RequestStart,
     PathParam(id): PathParam,
 ) -> Result<Response> {
-    let not_found = || ApiError::NotFound(format!("transcript {id} not found"));
     // Transcript ids are UUIDs; anything else names nothing that exists.
-    let transcript_id: TranscriptId = id.parse().map_err(|_| not_found())?;
+    let transcript_id: TranscriptId = id
+        .parse()
+        .map_err(|_| not_accessible(None, "transcript", &id))?;
     if let Some(detail) = state
         .store
         .get_transcript(who.workspace_id, transcript_id)
@@ -380,10 +387,6 @@ async fn show(
     {
         return Ok(respond(StatusCode::OK, start, detail));
     }
-    match state.store.transcript_owner(transcript_id).await? {
-        Some(_) => Err(ApiError::Permission(
-            "this API key's workspace does not have access to this transcript".into(),
-        )),
-        None => Err(not_found()),
-    }
+    let owner = state.store.transcript_owner(transcript_id).await?;
+    Err(not_accessible(owner, "transcript", &id))
 }

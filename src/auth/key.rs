@@ -137,11 +137,16 @@ fn from_secret(secret: [u8; 32]) -> PlaintextKey {
     PlaintextKey(key)
 }
 
-/// CRC-32 of `body` in 6 base62 digits.
+/// CRC-32 of `body` in 6 base62 digits (62^6 > 2^32), without allocating: it runs on every
+/// authenticated request.
 fn checksum_of(body: &str) -> [u8; CHECKSUM_LEN] {
-    let crc = crc32fast::hash(body.as_bytes());
-    let digits = base62_fixed(&crc.to_be_bytes(), CHECKSUM_LEN);
-    digits.as_bytes().try_into().expect("fixed width")
+    let mut crc = crc32fast::hash(body.as_bytes());
+    let mut digits = [b'0'; CHECKSUM_LEN];
+    for digit in digits.iter_mut().rev() {
+        *digit = ALPHABET[(crc % 62) as usize];
+        crc /= 62;
+    }
+    digits
 }
 
 /// Big-endian bytes as a base62 number, most significant digit first, left-padded with `0`.

@@ -17,8 +17,8 @@ use axum::response::Response;
 
 pub use cache::{CachedKey, KeyCache, LastUsed};
 pub use key::{
-    KEY_LEN, KeyFormatError, KeyHash, KeyKind, LEGACY_PREFIX, PREFIX, PlaintextKey, check_format,
-    generate, hint, parse_legacy,
+    KeyFormatError, KeyHash, KeyKind, LEGACY_PREFIX, PREFIX, PlaintextKey, check_format, generate,
+    hint, parse_legacy,
 };
 pub use permission::{Access, Permission, PermissionSet};
 
@@ -62,7 +62,7 @@ const JWT: &str = "JWT tokens are not supported on the public API: use an API ke
 const INVALID: &str = "invalid API key";
 
 /// The bearer token of an `Authorization` header value, if it has the Bearer scheme.
-fn bearer_token(value: &HeaderValue) -> Option<&str> {
+pub(crate) fn bearer_token(value: &HeaderValue) -> Option<&str> {
     let value = value.to_str().ok()?.trim();
     let (scheme, token) = value.split_once(' ')?;
     if !scheme.eq_ignore_ascii_case("bearer") {

@@ -64,6 +64,9 @@ impl Access {
     }
 }
 
+/// A set holding only permissions this version does not know: it allows nothing.
+const UNKNOWN_ONLY: u8 = 0x80;
+
 /// The permissions of one key. Empty means no restriction: full access.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct PermissionSet(u8);
@@ -110,9 +113,15 @@ impl PermissionSet {
             .join(",")
     }
 
-    /// Reads the stored form, skipping names this version does not know.
+    /// Reads the stored form. Names this version does not know grant nothing — and a key whose
+    /// every name is unknown gets no access rather than the full access of an empty set.
     pub fn from_db(s: &str) -> Self {
-        Self::of(s.split(',').filter_map(Permission::parse))
+        let set = Self::of(s.split(',').filter_map(Permission::parse));
+        if set.is_unrestricted() && !s.trim().is_empty() {
+            Self(UNKNOWN_ONLY)
+        } else {
+            set
+        }
     }
 
     /// Parses names given by a user; the error names the first unknown one.
@@ -170,6 +179,14 @@ mod tests {
         assert_eq!(set.to_db(), "projects-read,halfpipe-transcripts-write");
         assert_eq!(PermissionSet::from_db(&set.to_db()), set);
         assert_eq!(PermissionSet::from_db(""), PermissionSet::FULL_ACCESS);
+    }
+
+    #[test]
+    fn a_stored_set_of_unknown_names_allows_nothing() {
+        let set = PermissionSet::from_db("projects-admin-of-the-future");
+        assert!(!set.allows(Access::Read));
+        assert!(!set.allows(Access::Write));
+        assert_eq!(set.to_db(), "");
     }
 
     #[test]

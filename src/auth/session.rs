@@ -136,15 +136,10 @@ pub fn decode_jwt(secret: &[u8], token: &str, now: i64) -> Option<Claims> {
         return None;
     }
     let signature = URL_SAFE_NO_PAD.decode(signature).ok()?;
-    let signed = &token[..header_len(token)?];
+    let signed = &token[..token.rfind('.')?];
     mac(secret, signed).verify_slice(&signature).ok()?;
     let claims: Claims = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()?;
     (claims.exp > now).then_some(claims)
-}
-
-/// Length of `header.payload` in a JWT.
-fn header_len(token: &str) -> Option<usize> {
-    token.rfind('.')
 }
 
 fn mac(secret: &[u8], input: &str) -> Hmac<Sha256> {
@@ -200,15 +195,6 @@ impl LoginThrottle {
     pub fn succeeded(&self, email: &str) {
         self.failures.lock().expect("throttle lock").remove(email);
     }
-}
-
-/// A session a member just opened: the cookie secret, and a JWT naming the same session.
-#[derive(Debug)]
-pub struct OpenedSession {
-    pub token: SecretToken,
-    pub expires_at: Timestamp,
-    pub jwt: String,
-    pub jwt_expires_at: Timestamp,
 }
 
 /// Makes the JWT for a session.

@@ -67,10 +67,7 @@ impl MembersCommand {
                             .any(|m| m.role == MemberRole::Owner)
                     {
                         // Checked before an account is created, so a refused owner leaves nothing.
-                        return Err(ApiError::Conflict {
-                            message: "this workspace already has an owner".into(),
-                            details: json!({}),
-                        });
+                        return Err(ApiError::conflict("this workspace already has an owner"));
                     }
                     let member = match store.member_by_email(&email).await? {
                         Some((member, _)) => member,

@@ -68,18 +68,9 @@ pub async fn run(cli: Cli) -> ExitCode {
                 store::redact_url(&db.database_url)
             );
         }),
-        Command::Workspaces(cmd) => match open(db).await {
-            Ok(store) => cmd.run(store).await,
-            Err(e) => Err(e),
-        },
-        Command::Members(cmd) => match open(db).await {
-            Ok(store) => cmd.run(store).await,
-            Err(e) => Err(e),
-        },
-        Command::Keys(cmd) => match open(db).await {
-            Ok(store) => cmd.run(store).await,
-            Err(e) => Err(e),
-        },
+        Command::Workspaces(cmd) => async { cmd.run(open(db).await?).await }.await,
+        Command::Members(cmd) => async { cmd.run(open(db).await?).await }.await,
+        Command::Keys(cmd) => async { cmd.run(open(db).await?).await }.await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

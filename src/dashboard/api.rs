@@ -10,8 +10,9 @@ use axum::routing::{delete, get, post};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::session::{InWorkspace, SignedIn, session_cookie};
-use crate::api::{JsonBody, PathParam, QueryParams, parse_json, respond};
+use super::base_url;
+use super::session::{InWorkspace, SignedIn, presented_session};
+use crate::api::{JsonBody, JsonBodyOrDefault, PathParam, QueryParams, respond};
 use crate::app::{AppState, RequestStart};
 use crate::auth::manage::{KeyRequest, create_key, create_member};
 use crate::auth::session::{SESSION_COOKIE, SecretToken, session_jwt, verify_password};
@@ -67,25 +68,8 @@ pub fn router() -> Router<AppState> {
         .route("/invitations/{token}/accept", post(accept_invitation))
 }
 
-/// Two path parameters: the workspace, then the item.
-struct TwoParams(String, String);
-
-impl axum::extract::FromRequestParts<AppState> for TwoParams {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        state: &AppState,
-    ) -> Result<Self> {
-        let axum::extract::Path((a, b)) =
-            axum::extract::Path::<(String, String)>::from_request_parts(parts, state)
-                .await
-                .map_err(|e| ApiError::bad_request(format!("invalid path: {}", e.body_text())))?;
-        Ok(TwoParams(a, b))
-    }
-}
-
-#[derive(Debug, Deserialize)]
+/// `{email, password}`: signing in, or accepting an invitation without a session.
+#[derive(Debug, Default, Deserialize)]
 pub struct LoginBody {
     email: Option<String>,
     password: Option<String>,
@@ -115,73 +99,93 @@ fn required<'a>(value: &'a Option<String>, field: &str) -> Result<&'a str> {
         .ok_or_else(|| ApiError::invalid(field, format!("{field} is required")))
 }
 
-/// The `Set-Cookie` value of a session.
-pub(super) fn session_set_cookie(
-    token: &SecretToken,
-    max_age_secs: u64,
-    secure: bool,
-) -> HeaderValue {
-    let secure = if secure { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!(
-        "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}",
-        token.expose()
-    ))
-    .expect("cookie is ASCII")
+/// A session just opened: the cookie's secret and when the session ends.
+pub(super) struct NewSession {
+    pub token: SecretToken,
+    pub expires_at: Timestamp,
 }
 
-/// The `Set-Cookie` value that ends a session in the browser.
-pub(super) fn cleared_cookie() -> HeaderValue {
-    HeaderValue::from_static("halfpipe_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
+/// Sets the session cookie for `session` (or, with `None`, clears it) and `no-store`.
+pub(super) fn with_session_cookie(
+    mut response: Response,
+    state: &AppState,
+    session: Option<&NewSession>,
+) -> Response {
+    let secure = if state.config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    let (value, max_age) = match session {
+        Some(session) => (session.token.expose(), state.config.session_ttl_secs),
+        None => ("", 0),
+    };
+    let cookie = format!(
+        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+    );
+    let headers = response.headers_mut();
+    headers.insert(
+        SET_COOKIE,
+        HeaderValue::from_str(&cookie).expect("cookie is ASCII"),
+    );
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+fn wrong_credentials() -> ApiError {
+    ApiError::Authentication("wrong email or password".into())
 }
 
 /// Checks an email and password, then opens a session. Failures are throttled per email.
-pub async fn sign_in(
+pub(super) async fn sign_in(
     state: &AppState,
     email: &str,
     password: &str,
-) -> Result<(Member, SecretToken)> {
-    let wrong = || ApiError::Authentication("wrong email or password".into());
-    let email = normalize_email(email).ok_or_else(wrong)?;
-    state.login_throttle.attempt(&email)?;
+) -> Result<(Member, NewSession)> {
+    let email = normalize_email(email).ok_or_else(wrong_credentials)?;
     let found = state.store.member_by_email(&email).await?;
-    let password = password.to_string();
-    let (member, ok) = match found {
-        Some((member, stored)) => {
-            let ok =
-                tokio::task::spawn_blocking(move || verify_password(&password, &stored)).await?;
-            (Some(member), ok)
-        }
-        None => {
-            // Spend the same time as a real check, so timing does not reveal who has an account.
-            tokio::task::spawn_blocking(move || verify_password(&password, DUMMY_HASH)).await?;
-            (None, false)
-        }
+    let member = check_password(state, &email, found, password).await?;
+    let session = open_session(state, &member).await?;
+    Ok((member, session))
+}
+
+/// The member if `password` is theirs. Every check counts against the email's throttle first;
+/// an unknown email takes as long as a known one, so timing does not reveal who has an account.
+async fn check_password(
+    state: &AppState,
+    email: &str,
+    found: Option<(Member, String)>,
+    password: &str,
+) -> Result<Member> {
+    state.login_throttle.attempt(email)?;
+    let (member, stored) = match found {
+        Some((member, stored)) => (Some(member), stored),
+        None => (None, DUMMY_HASH.to_string()),
     };
+    let password = password.to_string();
+    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &stored)).await?;
     match member {
         Some(member) if ok => {
-            state.login_throttle.succeeded(&email);
-            let token = open_session(state, &member).await?;
-            Ok((member, token))
+            state.login_throttle.succeeded(email);
+            Ok(member)
         }
         // The attempt already counts as a failure.
-        _ => Err(wrong()),
+        _ => Err(wrong_credentials()),
     }
 }
 
 /// An argon2id hash of a random password, verified against when the email is unknown.
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0Ysy8zXyqvtFvKxJYZ8Qe5Ae2x1Cq6kQK3PcoKqK9yU";
 
-async fn open_session(state: &AppState, member: &Member) -> Result<SecretToken> {
+async fn open_session(state: &AppState, member: &Member) -> Result<NewSession> {
     let token = SecretToken::generate();
-    let expires_at = Timestamp::from_unix_millis(
-        Timestamp::now().unix_millis() + state.config.session_ttl_secs as i64 * 1000,
-    )
-    .unwrap_or_else(Timestamp::now);
+    let ttl = time::Duration::seconds(state.config.session_ttl_secs as i64);
+    let expires_at = Timestamp::now().plus(ttl);
     state
         .store
         .create_session(token.hash(), member.id, expires_at)
         .await?;
-    Ok(token)
+    Ok(NewSession { token, expires_at })
 }
 
 /// The response to a successful sign-in: cookie, JWT, member and workspaces.
@@ -189,16 +193,16 @@ async fn signed_in_response(
     state: &AppState,
     start: RequestStart,
     member: Member,
-    token: SecretToken,
+    session: NewSession,
 ) -> Result<Response> {
-    let ttl = state.config.session_ttl_secs;
-    let session_expires_at =
-        Timestamp::from_unix_millis(Timestamp::now().unix_millis() + ttl as i64 * 1000)
-            .unwrap_or_else(Timestamp::now);
-    let secret = state.jwt_secret().await?;
-    let (jwt, token_expires_at) = session_jwt(&secret, member.id, token.hash(), session_expires_at);
+    let (jwt, token_expires_at) = session_jwt(
+        state.jwt_secret().await?,
+        member.id,
+        session.token.hash(),
+        session.expires_at,
+    );
     let workspaces = state.store.memberships(member.id).await?;
-    let mut response = respond(
+    let response = respond(
         StatusCode::OK,
         start,
         LoggedIn {
@@ -206,16 +210,10 @@ async fn signed_in_response(
             workspaces,
             token: jwt,
             token_expires_at,
-            session_expires_at,
+            session_expires_at: session.expires_at,
         },
     );
-    let headers = response.headers_mut();
-    headers.insert(
-        SET_COOKIE,
-        session_set_cookie(&token, ttl, state.config.secure_cookies),
-    );
-    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(response)
+    Ok(with_session_cookie(response, state, Some(&session)))
 }
 
 async fn login(
@@ -225,8 +223,8 @@ async fn login(
 ) -> Result<Response> {
     let email = required(&body.email, "email")?;
     let password = required(&body.password, "password")?;
-    let (member, token) = sign_in(&state, email, password).await?;
-    signed_in_response(&state, start, member, token).await
+    let (member, session) = sign_in(&state, email, password).await?;
+    signed_in_response(&state, start, member, session).await
 }
 
 async fn logout(
@@ -234,14 +232,11 @@ async fn logout(
     start: RequestStart,
     headers: HeaderMap,
 ) -> Result<Response> {
-    if let Some(who) = SignedIn::from_headers(&state, &headers).await? {
-        state.store.delete_session(who.session).await?;
-    } else if let Some(token) = session_cookie(&headers) {
-        state.store.delete_session(token.hash()).await?;
+    if let Some(session) = presented_session(&state, &headers).await? {
+        state.store.delete_session(session).await?;
     }
-    let mut response = respond(StatusCode::OK, start, json!({"signed_out": true}));
-    response.headers_mut().insert(SET_COOKIE, cleared_cookie());
-    Ok(response)
+    let response = respond(StatusCode::OK, start, json!({"signed_out": true}));
+    Ok(with_session_cookie(response, &state, None))
 }
 
 async fn me(State(state): State<AppState>, start: RequestStart, who: SignedIn) -> Result<Response> {
@@ -342,7 +337,7 @@ async fn revoke_key(
     State(state): State<AppState>,
     start: RequestStart,
     who: SignedIn,
-    TwoParams(ws, key): TwoParams,
+    PathParam((ws, key)): PathParam<(String, String)>,
 ) -> Result<Response> {
     let (_, id) = change_key(&state, who, &ws, &key, KeyAction::Revoke).await?;
     key_after(&state, start, id).await
@@ -352,7 +347,7 @@ async fn reactivate_key(
     State(state): State<AppState>,
     start: RequestStart,
     who: SignedIn,
-    TwoParams(ws, key): TwoParams,
+    PathParam((ws, key)): PathParam<(String, String)>,
 ) -> Result<Response> {
     let (_, id) = change_key(&state, who, &ws, &key, KeyAction::Reactivate).await?;
     key_after(&state, start, id).await
@@ -362,7 +357,7 @@ async fn delete_key(
     State(state): State<AppState>,
     start: RequestStart,
     who: SignedIn,
-    TwoParams(ws, key): TwoParams,
+    PathParam((ws, key)): PathParam<(String, String)>,
 ) -> Result<Response> {
     let (at, id) = change_key(&state, who, &ws, &key, KeyAction::Delete).await?;
     Ok(respond(
@@ -396,9 +391,13 @@ async fn list_members(
     Ok(respond(StatusCode::OK, start, members))
 }
 
+fn member_gone(raw: &str) -> ApiError {
+    ApiError::NotFound(format!("member {raw} not found in this workspace"))
+}
+
 /// The member of the workspace `raw` names.
 async fn member_in(state: &AppState, at: &InWorkspace, raw: &str) -> Result<(Member, MemberRole)> {
-    let not_found = || ApiError::NotFound(format!("member {raw} not found in this workspace"));
+    let not_found = || member_gone(raw);
     let id: MemberId = raw.trim().parse().map_err(|_| not_found())?;
     let role = state
         .store
@@ -413,24 +412,26 @@ async fn remove_member(
     State(state): State<AppState>,
     start: RequestStart,
     who: SignedIn,
-    TwoParams(ws, member): TwoParams,
+    PathParam((ws, member)): PathParam<(String, String)>,
 ) -> Result<Response> {
     let at = InWorkspace::resolve(&state, who.member, &ws).await?;
     at.require_manager("remove members")?;
     let (target, role) = member_in(&state, &at, &member).await?;
-    match role {
-        MemberRole::Owner => {
-            return Err(ApiError::Permission(
-                "the owner cannot be removed; transfer ownership first".into(),
-            ));
-        }
-        MemberRole::Admin => at.require_owner("remove an admin")?,
-        MemberRole::Member => {}
+    if role == MemberRole::Owner {
+        return Err(ApiError::Permission(
+            "the owner cannot be removed; transfer ownership first".into(),
+        ));
     }
-    state
+    if !at.role.may_manage(role) {
+        at.require_owner("remove an admin")?;
+    }
+    if !state
         .store
         .remove_member(at.workspace, &target, &at.actor())
-        .await?;
+        .await?
+    {
+        return Err(member_gone(&member));
+    }
     Ok(respond(
         StatusCode::OK,
         start,
@@ -457,7 +458,7 @@ async fn change_role(
     State(state): State<AppState>,
     start: RequestStart,
     who: SignedIn,
-    TwoParams(ws, member): TwoParams,
+    PathParam((ws, member)): PathParam<(String, String)>,
     JsonBody(body): JsonBody<RoleBody>,
 ) -> Result<Response> {
     let at = InWorkspace::resolve(&state, who.member, &ws).await?;
@@ -476,11 +477,12 @@ async fn change_role(
             "role",
             "the owner's role changes only by transferring ownership to someone else",
         ));
-    } else {
-        state
-            .store
-            .set_role(at.workspace, &target, role, &at.actor())
-            .await?;
+    } else if !state
+        .store
+        .set_role(at.workspace, &target, role, &at.actor())
+        .await?
+    {
+        return Err(member_gone(&member));
     }
     let members = state.store.list_members(at.workspace).await?;
     Ok(respond(StatusCode::OK, start, members))
@@ -545,29 +547,22 @@ async fn invite(
         None => MemberRole::Member,
         Some(_) => parse_role(&body.role)?,
     };
-    match role {
-        MemberRole::Owner => {
-            return Err(ApiError::invalid(
-                "role",
-                "invite as admin or member; ownership is transferred, not invited",
-            ));
-        }
-        MemberRole::Admin => at.require_owner("invite admins")?,
-        MemberRole::Member => {}
+    if role == MemberRole::Owner {
+        return Err(ApiError::invalid(
+            "role",
+            "invite as admin or member; ownership is transferred, not invited",
+        ));
+    }
+    if !at.role.may_manage(role) {
+        at.require_owner("invite admins")?;
     }
     let token = SecretToken::generate();
-    let expires_at =
-        Timestamp::from_unix_millis(Timestamp::now().unix_millis() + INVITATION_DAYS * 86_400_000)
-            .unwrap_or_else(Timestamp::now);
+    let expires_at = Timestamp::now().plus(time::Duration::days(INVITATION_DAYS));
     let invitation = state
         .store
         .create_invitation(at.workspace, token.hash(), role, &at.actor(), expires_at)
         .await?;
-    let host = headers
-        .get(axum::http::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("127.0.0.1:8080");
-    let url = format!("http://{host}/invite/{}", token.expose());
+    let url = format!("{}/invite/{}", base_url(&state, &headers), token.expose());
     let mut response = respond(
         StatusCode::CREATED,
         start,
@@ -583,7 +578,7 @@ async fn withdraw_invitation(
     State(state): State<AppState>,
     start: RequestStart,
     who: SignedIn,
-    TwoParams(ws, id): TwoParams,
+    PathParam((ws, id)): PathParam<(String, String)>,
 ) -> Result<Response> {
     let at = InWorkspace::resolve(&state, who.member, &ws).await?;
     at.require_manager("withdraw invitations")?;
@@ -625,12 +620,6 @@ async fn show_invitation(
     ))
 }
 
-#[derive(Debug, Deserialize)]
-pub struct AcceptBody {
-    email: Option<String>,
-    password: Option<String>,
-}
-
 /// Joins the invitation's workspace: as the signed-in member, or with an email and password
 /// (signing in to an existing account, or creating one).
 async fn accept_invitation(
@@ -638,7 +627,7 @@ async fn accept_invitation(
     start: RequestStart,
     headers: HeaderMap,
     PathParam(token): PathParam,
-    body: axum::body::Bytes,
+    JsonBodyOrDefault(body): JsonBodyOrDefault<LoginBody>,
 ) -> Result<Response> {
     let invitation = SecretToken::presented(&token);
     let gone = || ApiError::NotFound("this invitation is unknown, used or expired".into());
@@ -650,30 +639,17 @@ async fn accept_invitation(
     let (member, session) = match SignedIn::from_headers(&state, &headers).await? {
         Some(who) => (who.member, None),
         None => {
-            let body: AcceptBody = if body.iter().all(u8::is_ascii_whitespace) {
-                AcceptBody {
-                    email: None,
-                    password: None,
-                }
-            } else {
-                parse_json(&body)?
-            };
             let email_raw = required(&body.email, "email")?;
             let password = required(&body.password, "password")?;
             let email = normalize_email(email_raw).ok_or_else(|| {
                 ApiError::invalid("email", "email must look like name@example.com")
             })?;
-            match state.store.member_by_email(&email).await? {
-                Some(_) => {
-                    let (member, token) = sign_in(&state, &email, password).await?;
-                    (member, Some(token))
-                }
-                None => {
-                    let member = create_member(state.store.as_ref(), &email, password).await?;
-                    let token = open_session(&state, &member).await?;
-                    (member, Some(token))
-                }
-            }
+            let member = match state.store.member_by_email(&email).await? {
+                found @ Some(_) => check_password(&state, &email, found, password).await?,
+                None => create_member(state.store.as_ref(), &email, password).await?,
+            };
+            let session = open_session(&state, &member).await?;
+            (member, Some(session))
         }
     };
     let (workspace, role) = state
@@ -682,7 +658,7 @@ async fn accept_invitation(
         .await?
         .ok_or_else(gone)?;
     match session {
-        Some(token) => signed_in_response(&state, start, member, token).await,
+        Some(session) => signed_in_response(&state, start, member, session).await,
         None => Ok(respond(
             StatusCode::OK,
             start,

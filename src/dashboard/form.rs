@@ -5,40 +5,7 @@ use std::collections::HashMap;
 
 /// The fields of a form body; a repeated name keeps its last value.
 pub fn parse_form(body: &[u8]) -> HashMap<String, String> {
-    body.split(|&b| b == b'&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let mut halves = pair.splitn(2, |&b| b == b'=');
-            let name = decode(halves.next().unwrap_or_default());
-            let value = decode(halves.next().unwrap_or_default());
-            (name, value)
-        })
-        .collect()
-}
-
-/// Percent-decodes one form component (`+` is a space); invalid UTF-8 becomes U+FFFD.
-fn decode(raw: &[u8]) -> String {
-    let mut out = Vec::with_capacity(raw.len());
-    let mut i = 0;
-    while i < raw.len() {
-        match raw[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < raw.len() => match (hex_digit(raw[i + 1]), hex_digit(raw[i + 2])) {
-                (Some(hi), Some(lo)) => {
-                    out.push(hi << 4 | lo);
-                    i += 2;
-                }
-                _ => out.push(b'%'),
-            },
-            other => out.push(other),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn hex_digit(b: u8) -> Option<u8> {
-    (b as char).to_digit(16).map(|d| d as u8)
+    form_urlencoded::parse(body).into_owned().collect()
 }
 
 /// Where to go after signing in: `next` if it is a path on this site, else `/`. Anything that

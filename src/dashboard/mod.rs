@@ -9,10 +9,10 @@ mod session;
 mod views;
 
 use axum::Router;
+use axum::http::HeaderMap;
+use axum::http::header::HOST;
 use axum::response::IntoResponse;
 use tower_http::csrf::{CsrfLayer, ProtectionError};
-
-pub use session::{InWorkspace, SignedIn, session_cookie};
 
 use crate::app::AppState;
 use crate::error::ApiError;
@@ -34,4 +34,23 @@ pub fn router() -> Router<AppState> {
                 .into_response()
             }),
         )
+}
+
+/// `http(s)://host` of this server as the browser reached it, for copy-paste examples.
+pub(crate) fn base_url(state: &AppState, headers: &HeaderMap) -> String {
+    let host = headers
+        .get(HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            !h.is_empty()
+                && h.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+        })
+        .unwrap_or(&state.config.listen);
+    let scheme = if state.config.secure_cookies {
+        "https"
+    } else {
+        "http"
+    };
+    format!("{scheme}://{host}")
 }

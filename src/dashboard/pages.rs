@@ -46,8 +46,8 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{FromRequestParts, OriginalUri, Path, State};
 use axum::http::header::{
-    CACHE_CONTROL, CONTENT_SECURITY_POLICY, HOST, LOCATION, REFERRER_POLICY, RETRY_AFTER,
-    SET_COOKIE, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, LOCATION, REFERRER_POLICY, RETRY_AFTER,
+    X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
 };
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
@@ -57,8 +57,9 @@ use axum::routing::{get, post};
 use serde::de::DeserializeOwned;
 
 use super::assets::{self, Assets};
+use super::base_url;
 use super::form::{encode_component, parse_form, safe_next};
-use super::session::{InWorkspace, SignedIn, session_cookie};
+use super::session::{InWorkspace, SignedIn, presented_session};
 use super::views::*;
 use crate::api::QueryParams;
 use crate::api::transcripts::parse_filter;
@@ -257,25 +258,6 @@ fn see_other(to: &str) -> Response {
     (StatusCode::SEE_OTHER, [(LOCATION, location)]).into_response()
 }
 
-/// `http(s)://host` of this server as the browser reached it, for copy-paste examples.
-fn base_url(state: &AppState, headers: &HeaderMap) -> String {
-    let host = headers
-        .get(HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            !h.is_empty()
-                && h.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
-        })
-        .unwrap_or(&state.config.listen);
-    let scheme = if state.config.secure_cookies {
-        "https"
-    } else {
-        "http"
-    };
-    format!("{scheme}://{host}")
-}
-
 /// A signed-in member inside one workspace, with the page frame.
 struct Ctx {
     at: InWorkspace,
@@ -291,15 +273,19 @@ async fn enter(
     raw: &str,
     section: &'static str,
 ) -> PageResult<Ctx> {
-    let at = InWorkspace::resolve(state, viewer.0.member, raw).await?;
-    let memberships = state.store.memberships(at.member.id).await?;
-    let shell = Shell::new(
-        &at.member.email,
-        at.workspace,
-        at.role,
-        &memberships,
-        section,
-    );
+    let member = viewer.0.member;
+    let workspace = InWorkspace::parse(raw)?;
+    // One read gives both the role here and the switcher's list.
+    let memberships = state.store.memberships(member.id).await?;
+    let Some(here) = memberships.iter().find(|m| m.workspace_id == workspace) else {
+        return Err(InWorkspace::not_in(state, workspace).await.into());
+    };
+    let shell = Shell::new(&member.email, here, &memberships, section);
+    let at = InWorkspace {
+        member,
+        workspace,
+        role: here.role,
+    };
     Ok(Ctx {
         at,
         shell,
@@ -367,20 +353,11 @@ async fn login(State(state): State<AppState>, body: Bytes) -> PageResult {
         ));
     }
     match super::api::sign_in(&state, email, password).await {
-        Ok((_, token)) => {
-            let mut response = see_other(&next);
-            let headers = response.headers_mut();
-            headers.insert(
-                SET_COOKIE,
-                super::api::session_set_cookie(
-                    &token,
-                    state.config.session_ttl_secs,
-                    state.config.secure_cookies,
-                ),
-            );
-            headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            Ok(response)
-        }
+        Ok((_, session)) => Ok(super::api::with_session_cookie(
+            see_other(&next),
+            &state,
+            Some(&session),
+        )),
         Err(ApiError::Authentication(_)) => Ok(again(
             StatusCode::UNAUTHORIZED,
             "Wrong email or password.".into(),
@@ -404,14 +381,14 @@ async fn login(State(state): State<AppState>, body: Bytes) -> PageResult {
 
 /// Ends the session (in the database and in the browser) and returns to the sign-in page.
 async fn logout(State(state): State<AppState>, headers: HeaderMap) -> PageResult {
-    if let Some(token) = session_cookie(&headers) {
-        state.store.delete_session(token.hash()).await?;
+    if let Some(session) = presented_session(&state, &headers).await? {
+        state.store.delete_session(session).await?;
     }
-    let mut response = see_other("/login");
-    response
-        .headers_mut()
-        .insert(SET_COOKIE, super::api::cleared_cookie());
-    Ok(response)
+    Ok(super::api::with_session_cookie(
+        see_other("/login"),
+        &state,
+        None,
+    ))
 }
 
 /// The sections the workspace switcher can keep when it changes workspace.
@@ -545,16 +522,28 @@ async fn projects(
     })
 }
 
+/// The id of the project a page names: a 404 page unless it has the `hp-{uuid}` shape.
+fn project_id(raw: &str) -> PageResult<ProjectId> {
+    ProjectId::parse(raw.trim()).ok_or_else(|| project_gone(raw).into())
+}
+
+fn project_gone(raw: &str) -> ApiError {
+    ApiError::NotFound(format!("project {raw} not found in this workspace"))
+}
+
 /// The project a page names, in the page's workspace.
-async fn project_in(state: &AppState, ctx: &Ctx, raw: &str) -> PageResult<ProjectView> {
-    let not_found = || ApiError::NotFound(format!("project {raw} not found in this workspace"));
-    let id = ProjectId::parse(raw.trim()).ok_or_else(not_found)?;
+async fn project_in(
+    state: &AppState,
+    ctx: &Ctx,
+    raw: &str,
+) -> PageResult<(ProjectId, ProjectView)> {
+    let id = project_id(raw)?;
     let project = state
         .store
         .get_project(ctx.at.workspace, id)
         .await?
-        .ok_or_else(not_found)?;
-    Ok(ProjectView::new(&ctx.shell, &project, ctx.now))
+        .ok_or_else(|| project_gone(raw))?;
+    Ok((id, ProjectView::new(&ctx.shell, &project, ctx.now)))
 }
 
 async fn project(
@@ -564,9 +553,12 @@ async fn project(
     PagePath((ws, id)): PagePath<(String, String)>,
 ) -> PageResult {
     let ctx = enter(&state, viewer, &ws, "projects").await?;
-    let project = project_in(&state, &ctx, &id).await?;
-    let project_id = ProjectId::parse(&project.id).expect("a stored project id parses");
-    let report = state.store.get_report(ctx.at.workspace, project_id).await?;
+    let (project, report) = state
+        .store
+        .get_project_with_report(ctx.at.workspace, project_id(&id)?)
+        .await?
+        .ok_or_else(|| project_gone(&id))?;
+    let project = ProjectView::new(&ctx.shell, &project, ctx.now);
     let (summary, insights) = match &report {
         Some((summary, insights)) => (
             serde_json::from_str(summary)
@@ -595,7 +587,7 @@ async fn transcripts(
     PageQuery(query): PageQuery,
 ) -> PageResult {
     let ctx = enter(&state, viewer, &ws, "projects").await?;
-    let project = project_in(&state, &ctx, &id).await?;
+    let (project_id, project) = project_in(&state, &ctx, &id).await?;
     let text = |name: &str| query.get(name).unwrap_or_default().to_string();
     let filters = FilterValues {
         q: text("q"),
@@ -630,7 +622,6 @@ async fn transcripts(
         }
         Err(other) => return Err(other.into()),
     };
-    let project_id = ProjectId::parse(&page.project.id).expect("a stored project id parses");
     let (items, total) = state
         .store
         .list_transcripts(ctx.at.workspace, project_id, &filter, paging)

@@ -2,14 +2,15 @@
 //! role in the workspace a route names.
 
 use axum::extract::FromRequestParts;
+use axum::http::HeaderMap;
 use axum::http::header::{AUTHORIZATION, COOKIE};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue};
 
 use crate::app::AppState;
+use crate::auth::bearer_token;
 use crate::auth::session::{SESSION_COOKIE, SecretToken, decode_jwt};
 use crate::error::{ApiError, Result};
-use crate::model::{Member, MemberId, MemberRole, Timestamp, WorkspaceId};
+use crate::model::{Member, MemberRole, Timestamp, WorkspaceId};
 
 /// A signed-in member, by session cookie or `Authorization: Bearer <JWT>`.
 #[derive(Debug, Clone)]
@@ -31,37 +32,32 @@ pub fn session_cookie(headers: &HeaderMap) -> Option<SecretToken> {
         .map(|(_, value)| SecretToken::presented(value))
 }
 
-fn bearer(value: &HeaderValue) -> Option<&str> {
-    let (scheme, token) = value.to_str().ok()?.trim().split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
-}
-
 const SIGN_IN: &str = "sign in first: POST /api/v1/auth/login, then send the session cookie or \
      the returned token as `Authorization: Bearer <token>`";
+
+/// The session a request presents — the one its JWT names, else its cookie's — as the
+/// SHA-256 of the session token; `None` without credentials or with an invalid JWT.
+pub async fn presented_session(state: &AppState, headers: &HeaderMap) -> Result<Option<[u8; 32]>> {
+    if let Some(token) = headers.get(AUTHORIZATION).and_then(bearer_token) {
+        let now = Timestamp::now().unix_millis() / 1000;
+        let Some(claims) = decode_jwt(state.jwt_secret().await?, token, now) else {
+            return Ok(None);
+        };
+        let mut hash = [0u8; 32];
+        return Ok(hex::decode_to_slice(&claims.sid, &mut hash)
+            .is_ok()
+            .then_some(hash));
+    }
+    Ok(session_cookie(headers).map(|token| token.hash()))
+}
 
 impl SignedIn {
     /// The member behind a request's credentials; `None` without (valid) credentials.
     pub async fn from_headers(state: &AppState, headers: &HeaderMap) -> Result<Option<Self>> {
-        let session = if let Some(token) = headers.get(AUTHORIZATION).and_then(bearer) {
-            let secret = state.jwt_secret().await?;
-            let now = Timestamp::now().unix_millis() / 1000;
-            let Some(claims) = decode_jwt(&secret, token, now) else {
-                return Ok(None);
-            };
-            let mut hash = [0u8; 32];
-            if hex::decode_to_slice(&claims.sid, &mut hash).is_err() {
-                return Ok(None);
-            }
-            hash
-        } else if let Some(token) = session_cookie(headers) {
-            token.hash()
-        } else {
+        let Some(session) = presented_session(state, headers).await? else {
             return Ok(None);
         };
-        let Some(member_id) = state.store.session_member(session).await? else {
-            return Ok(None);
-        };
-        let member = state.store.get_member(member_id).await?;
+        let member = state.store.session_member(session).await?;
         Ok(member.map(|member| SignedIn { member, session }))
     }
 }
@@ -88,20 +84,30 @@ impl InWorkspace {
     /// The member's role in the workspace `raw` names: 404 if there is no such workspace, 403
     /// if they are not in it.
     pub async fn resolve(state: &AppState, member: Member, raw: &str) -> Result<Self> {
-        let not_found = || ApiError::NotFound(format!("workspace {raw} not found"));
-        let workspace: WorkspaceId = raw.trim().parse().map_err(|_| not_found())?;
+        let workspace = Self::parse(raw)?;
         match state.store.role_of(workspace, member.id).await? {
             Some(role) => Ok(Self {
                 member,
                 workspace,
                 role,
             }),
-            None => match state.store.get_workspace(workspace).await? {
-                Some(_) => Err(ApiError::Permission(
-                    "you are not a member of this workspace".into(),
-                )),
-                None => Err(not_found()),
-            },
+            None => Err(Self::not_in(state, workspace).await),
+        }
+    }
+
+    /// A workspace id from a path: 404 if it is not one.
+    pub fn parse(raw: &str) -> Result<WorkspaceId> {
+        raw.trim()
+            .parse()
+            .map_err(|_| ApiError::NotFound(format!("workspace {raw} not found")))
+    }
+
+    /// Why a member cannot act in `workspace`: 403 if it exists, 404 if it does not.
+    pub async fn not_in(state: &AppState, workspace: WorkspaceId) -> ApiError {
+        match state.store.get_workspace(workspace).await {
+            Ok(Some(_)) => ApiError::Permission("you are not a member of this workspace".into()),
+            Ok(None) => ApiError::NotFound(format!("workspace {workspace} not found")),
+            Err(e) => e,
         }
     }
 
@@ -130,9 +136,5 @@ impl InWorkspace {
 
     pub fn actor(&self) -> crate::store::Actor {
         crate::store::Actor(self.member.email.clone())
-    }
-
-    pub fn member_id(&self) -> MemberId {
-        self.member.id
     }
 }

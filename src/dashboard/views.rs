@@ -13,7 +13,7 @@ use super::assets::Assets;
 use crate::model::transcript::{Role, StoredTurn, TranscriptDetail, TranscriptSummary};
 use crate::model::{
     ApiKeyRecord, AuditEntry, Invitation, MemberId, MemberRole, Membership, Project, Timestamp,
-    WorkspaceId, WorkspaceMember,
+    WorkspaceMember,
 };
 
 /// An instant as a person reads it ("3 minutes ago"), with the exact time for a tooltip.
@@ -82,22 +82,18 @@ pub struct Shell {
 }
 
 impl Shell {
+    /// The frame of a page in `here`, one of the viewer's `memberships`.
     pub fn new(
         email: &str,
-        workspace: WorkspaceId,
-        role: MemberRole,
+        here: &Membership,
         memberships: &[Membership],
         section: &'static str,
     ) -> Self {
-        let workspace_name = memberships
-            .iter()
-            .find(|m| m.workspace_id == workspace)
-            .map(|m| m.workspace_name.clone())
-            .unwrap_or_else(|| workspace.to_string());
+        let (workspace, role) = (here.workspace_id, here.role);
         Self {
             email: email.to_string(),
             workspace_id: workspace.to_string(),
-            workspace_name,
+            workspace_name: here.workspace_name.clone(),
             role: role.as_str(),
             can_manage: role.can_manage(),
             is_owner: role == MemberRole::Owner,
@@ -810,12 +806,7 @@ impl MemberRow {
             joined: When::at(m.joined_at, now),
             is_self,
             can_change_role: is_owner && !target_is_owner,
-            can_remove: !is_self
-                && !target_is_owner
-                && match m.role {
-                    MemberRole::Member => viewer_role.can_manage(),
-                    _ => is_owner,
-                },
+            can_remove: !is_self && viewer_role.may_manage(m.role),
             can_transfer: is_owner && !target_is_owner,
         }
     }
@@ -906,6 +897,7 @@ pub struct AuditLogPage {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::WorkspaceId;
     use serde_json::json;
 
     fn ts(s: &str) -> Timestamp {
@@ -950,13 +942,12 @@ mod tests {
 
     #[test]
     fn insights_tolerate_missing_fields() {
-        let shell = Shell::new(
-            "a@b.c",
-            WorkspaceId::new(),
-            MemberRole::Member,
-            &[],
-            "projects",
-        );
+        let here = Membership {
+            workspace_id: WorkspaceId::new(),
+            workspace_name: "w".into(),
+            role: MemberRole::Member,
+        };
+        let shell = Shell::new("a@b.c", &here, std::slice::from_ref(&here), "projects");
         let views = insight_views(&shell, r#"[{"title": "T", "severity": "odd"}]"#);
         assert_eq!(views.len(), 1);
         assert_eq!(views[0].rank, 1);

@@ -46,6 +46,16 @@ impl MemberRole {
     pub fn can_manage(self) -> bool {
         self >= MemberRole::Admin
     }
+
+    /// Whether someone with this role may invite or remove a member with role `target`: a
+    /// member by any manager, an admin only by the owner, the owner by nobody.
+    pub fn may_manage(self, target: MemberRole) -> bool {
+        match target {
+            MemberRole::Owner => false,
+            MemberRole::Admin => self == MemberRole::Owner,
+            MemberRole::Member => self.can_manage(),
+        }
+    }
 }
 
 /// A member as a workspace lists it.
@@ -104,6 +114,27 @@ mod tests {
         assert!(!MemberRole::Member.can_manage());
         assert_eq!(MemberRole::parse("admin"), Some(MemberRole::Admin));
         assert_eq!(MemberRole::parse("root"), None);
+    }
+
+    #[test]
+    fn who_may_manage_whom() {
+        use MemberRole::*;
+        let cases = [
+            (Owner, Owner, false),
+            (Owner, Admin, true),
+            (Owner, Member, true),
+            (Admin, Owner, false),
+            (Admin, Admin, false),
+            (Admin, Member, true),
+            (Member, Member, false),
+        ];
+        for (actor, target, expected) in cases {
+            assert_eq!(
+                actor.may_manage(target),
+                expected,
+                "{actor:?} on {target:?}"
+            );
+        }
     }
 
     #[test]

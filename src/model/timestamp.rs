@@ -53,12 +53,13 @@ impl Timestamp {
             .map(Self)
     }
 
-    pub fn unix_millis(&self) -> i64 {
-        (self.0.unix_timestamp_nanos() / 1_000_000) as i64
+    /// This instant moved by `by` (saturating at the representable range).
+    pub fn plus(self, by: time::Duration) -> Self {
+        self.0.checked_add(by).map_or(self, Self)
     }
 
-    pub fn datetime(&self) -> OffsetDateTime {
-        self.0
+    pub fn unix_millis(&self) -> i64 {
+        (self.0.unix_timestamp_nanos() / 1_000_000) as i64
     }
 
     /// The canonical text form.

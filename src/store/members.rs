@@ -59,8 +59,10 @@ pub trait MemberStore: Send + Sync {
         expires_at: Timestamp,
     ) -> Result<()>;
     /// The member a live session belongs to (expired sessions are not returned).
-    async fn session_member(&self, token_hash: [u8; 32]) -> Result<Option<MemberId>>;
+    async fn session_member(&self, token_hash: [u8; 32]) -> Result<Option<Member>>;
     async fn delete_session(&self, token_hash: [u8; 32]) -> Result<()>;
+    /// Forgets sessions that expired before `now` (they no longer authenticate anyway).
+    async fn prune_sessions(&self, now: Timestamp) -> Result<()>;
 
     async fn create_invitation(
         &self,
@@ -114,13 +116,6 @@ fn invitation(row: &AnyRow) -> Result<Invitation> {
     })
 }
 
-fn conflict(message: &str) -> ApiError {
-    ApiError::Conflict {
-        message: message.into(),
-        details: serde_json::json!({}),
-    }
-}
-
 const INVITATION_COLUMNS: &str = "workspace_id, id, role, created_by, created_at, expires_at, \
      accepted_at, accepted_by";
 
@@ -142,9 +137,9 @@ impl MemberStore for SqlStore {
         .execute(&self.write)
         .await;
         match inserted {
-            Err(e) if super::is_unique_violation(&e) => {
-                Err(conflict("a member with this email already exists"))
-            }
+            Err(e) if super::is_unique_violation(&e) => Err(ApiError::conflict(
+                "a member with this email already exists",
+            )),
             other => {
                 other?;
                 Ok(member)
@@ -364,22 +359,28 @@ impl MemberStore for SqlStore {
         .bind(expires_at.to_rfc3339())
         .execute(&self.write)
         .await?;
-        // Sessions are short; forgetting expired ones here keeps the table small.
+        Ok(())
+    }
+
+    async fn prune_sessions(&self, now: Timestamp) -> Result<()> {
         sqlx::query("delete from sessions where expires_at < $1")
-            .bind(Timestamp::now().to_rfc3339())
+            .bind(now.to_rfc3339())
             .execute(&self.write)
             .await?;
         Ok(())
     }
 
-    async fn session_member(&self, token_hash: [u8; 32]) -> Result<Option<MemberId>> {
-        let row =
-            sqlx::query("select member_id from sessions where token_hash = $1 and expires_at > $2")
-                .bind(&token_hash[..])
-                .bind(Timestamp::now().to_rfc3339())
-                .fetch_optional(&self.read)
-                .await?;
-        row.map(|r| uuid_col(&r, "member_id")).transpose()
+    async fn session_member(&self, token_hash: [u8; 32]) -> Result<Option<Member>> {
+        let row = sqlx::query(
+            "select m.id, m.email, m.created_at from sessions s \
+             join members m on m.id = s.member_id \
+             where s.token_hash = $1 and s.expires_at > $2",
+        )
+        .bind(&token_hash[..])
+        .bind(Timestamp::now().to_rfc3339())
+        .fetch_optional(&self.read)
+        .await?;
+        row.as_ref().map(member).transpose()
     }
 
     async fn delete_session(&self, token_hash: [u8; 32]) -> Result<()> {
@@ -564,11 +565,13 @@ async fn insert_membership(
     .execute(&mut **tx)
     .await;
     match inserted {
-        Err(e) if super::is_unique_violation(&e) => Err(conflict(if role == MemberRole::Owner {
-            "this workspace already has an owner"
-        } else {
-            "already a member of this workspace"
-        })),
+        Err(e) if super::is_unique_violation(&e) => {
+            Err(ApiError::conflict(if role == MemberRole::Owner {
+                "this workspace already has an owner"
+            } else {
+                "already a member of this workspace"
+            }))
+        }
         other => {
             other?;
             Ok(())

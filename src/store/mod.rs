@@ -12,7 +12,7 @@ use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
 pub use members::MemberStore;
-pub use sql::{KEY_CHANGES_CHANNEL, SqlStore};
+pub use sql::SqlStore;
 
 use crate::auth::{KeyHash, PermissionSet};
 use crate::config::DatabaseConfig;
@@ -127,8 +127,13 @@ pub trait Store: MemberStore + Send + Sync + 'static {
     async fn default_project(&self, ws: WorkspaceId) -> Result<Project>;
     /// The workspace owning a project, if it exists anywhere (to tell 403 from 404).
     async fn project_owner(&self, id: ProjectId) -> Result<Option<WorkspaceId>>;
-    /// The stored report of a project: (executive summary, insights), both JSON text.
-    async fn get_report(&self, ws: WorkspaceId, id: ProjectId) -> Result<Option<(String, String)>>;
+    /// A project with its report, if one exists: (executive summary, insights), both JSON
+    /// text, in one query.
+    async fn get_project_with_report(
+        &self,
+        ws: WorkspaceId,
+        id: ProjectId,
+    ) -> Result<Option<(Project, Option<(String, String)>)>>;
 
     // Transcripts.
     /// Stores a transcript and all its turns atomically, or finds the earlier upload with the
@@ -252,7 +257,7 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
-/// Maps a unique-constraint violation to a typed outcome; other errors pass through.
+/// Whether a database error is a unique-constraint violation.
 pub(crate) fn is_unique_violation(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
 }

@@ -542,10 +542,7 @@ impl Store for SqlStore {
         .await;
         match inserted {
             Err(e) if is_unique_violation(&e) => {
-                return Err(ApiError::Conflict {
-                    message: "this API key is already registered".into(),
-                    details: serde_json::json!({}),
-                });
+                return Err(ApiError::conflict("this API key is already registered"));
             }
             other => other?,
         };
@@ -769,18 +766,27 @@ impl Store for SqlStore {
         ws: WorkspaceId,
         id: ProjectId,
     ) -> Result<Option<(Project, Option<String>)>> {
-        let sql = format!(
-            "select {PROJECT_COLUMNS}, r.executive_summary from projects p \
-             left join reports r on r.workspace_id = p.workspace_id and r.project_id = p.id \
-             where p.workspace_id = $1 and p.id = $2"
-        );
-        let row = sqlx::query(AssertSqlSafe(sql))
-            .bind(ws.to_string())
-            .bind(id.to_string())
-            .fetch_optional(&self.read)
+        let row = self
+            .project_with_report(ws, id, "r.executive_summary")
             .await?;
         row.map(|r| Ok((project(&r)?, r.try_get("executive_summary")?)))
             .transpose()
+    }
+
+    async fn get_project_with_report(
+        &self,
+        ws: WorkspaceId,
+        id: ProjectId,
+    ) -> Result<Option<(Project, Option<(String, String)>)>> {
+        let row = self
+            .project_with_report(ws, id, "r.executive_summary, r.insights")
+            .await?;
+        row.map(|r| {
+            let summary: Option<String> = r.try_get("executive_summary")?;
+            let insights: Option<String> = r.try_get("insights")?;
+            Ok((project(&r)?, summary.zip(insights)))
+        })
+        .transpose()
     }
 
     async fn default_project(&self, ws: WorkspaceId) -> Result<Project> {
@@ -817,18 +823,6 @@ impl Store for SqlStore {
             .fetch_optional(&self.read)
             .await?;
         row.map(|r| uuid_col(&r, "workspace_id")).transpose()
-    }
-
-    async fn get_report(&self, ws: WorkspaceId, id: ProjectId) -> Result<Option<(String, String)>> {
-        let row = sqlx::query(
-            "select executive_summary, insights from reports \
-             where workspace_id = $1 and project_id = $2",
-        )
-        .bind(ws.to_string())
-        .bind(id.to_string())
-        .fetch_optional(&self.read)
-        .await?;
-        row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).transpose()
     }
 
     async fn insert_transcript(
@@ -1090,6 +1084,25 @@ impl Store for SqlStore {
 }
 
 impl SqlStore {
+    /// A project's row with `report_columns` of its report (null without one), in one query.
+    async fn project_with_report(
+        &self,
+        ws: WorkspaceId,
+        id: ProjectId,
+        report_columns: &str,
+    ) -> Result<Option<AnyRow>> {
+        let sql = format!(
+            "select {PROJECT_COLUMNS}, {report_columns} from projects p \
+             left join reports r on r.workspace_id = p.workspace_id and r.project_id = p.id \
+             where p.workspace_id = $1 and p.id = $2"
+        );
+        Ok(sqlx::query(AssertSqlSafe(sql))
+            .bind(ws.to_string())
+            .bind(id.to_string())
+            .fetch_optional(&self.read)
+            .await?)
+    }
+
     /// The outcome of an upload whose `externalId` was stored before: a replay if the body is
     /// the same, else a conflict. `None` without an `externalId` or an earlier upload.
     async fn earlier_upload(
@@ -1168,10 +1181,7 @@ async fn insert_project(
     .execute(pool)
     .await;
     match inserted {
-        Err(e) if is_unique_violation(&e) => Err(ApiError::Conflict {
-            message: "project already exists".into(),
-            details: serde_json::json!({}),
-        }),
+        Err(e) if is_unique_violation(&e) => Err(ApiError::conflict("project already exists")),
         other => {
             other?;
             Ok(project)
