@@ -79,7 +79,7 @@ impl AppState {
                     .setting_or_init("jwt_secret", &hex::encode(fresh))
                     .await?;
                 hex::decode(stored)
-                    .map_err(|e| ApiError::Internal(format!("stored jwt_secret is not hex: {e}")))
+                    .map_err(|e| ApiError::internal(format!("stored jwt_secret is not hex: {e}")))
             })
             .await?;
         Ok(secret)

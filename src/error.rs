@@ -5,6 +5,9 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::model::ValidationError;
+use crate::store::StoreError;
+
 /// `Result` with [`ApiError`] as the default error.
 pub type Result<T, E = ApiError> = std::result::Result<T, E>;
 
@@ -44,9 +47,9 @@ pub enum ApiError {
     /// 503: a dependency (the database) is unavailable.
     #[error("{0}")]
     Overloaded(String),
-    /// 500: the cause is logged, never sent.
+    /// 500: the cause is logged once, never sent.
     #[error("internal error: {0}")]
-    Internal(String),
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
 /// What a 429 tells the client about its budget.
@@ -78,6 +81,11 @@ impl RateLimitInfo {
 }
 
 impl ApiError {
+    /// A 500 with its cause (a message or an error), which only the log will see.
+    pub fn internal(cause: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        ApiError::Internal(cause.into())
+    }
+
     /// A 400 naming `param`.
     pub fn invalid(param: impl Into<String>, message: impl Into<String>) -> Self {
         ApiError::Validation {
@@ -198,7 +206,9 @@ struct WireError<'a> {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         match &self {
-            ApiError::Internal(cause) => tracing::error!(%cause, "request failed"),
+            ApiError::Internal(cause) => {
+                tracing::error!(cause = %error_chain(cause.as_ref()), "request failed")
+            }
             ApiError::Overloaded(cause) => tracing::warn!(%cause, "service unavailable"),
             _ => {}
         }
@@ -218,33 +228,46 @@ impl IntoResponse for ApiError {
     }
 }
 
-impl From<sqlx::Error> for ApiError {
-    fn from(err: sqlx::Error) -> Self {
-        if is_unavailable(&err) {
-            ApiError::Overloaded(format!("database unavailable: {err}"))
-        } else {
-            ApiError::Internal(format!("database error: {err}"))
+impl From<ValidationError> for ApiError {
+    fn from(err: ValidationError) -> Self {
+        ApiError::Validation {
+            param: err.param,
+            message: err.message,
         }
     }
 }
 
-/// Whether a database error means "the database cannot be reached right now" rather than a bug.
-/// A statement that ran past the statement timeout (PostgreSQL 57014) counts: the database is
-/// too busy to answer in time.
-pub fn is_unavailable(err: &sqlx::Error) -> bool {
-    matches!(
-        err,
-        sqlx::Error::PoolTimedOut
-            | sqlx::Error::PoolClosed
-            | sqlx::Error::Io(_)
-            | sqlx::Error::Tls(_)
-            | sqlx::Error::WorkerCrashed
-    ) || matches!(err, sqlx::Error::Database(db) if db.code().is_some_and(|c| c == "5" || c == "517" || c.starts_with("08") || c == "57014" || c == "57P01" || c == "57P03"))
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::Conflict(message) => ApiError::conflict(message),
+            StoreError::Invalid(invalid) => invalid.into(),
+            StoreError::Forbidden(message) => ApiError::Permission(message),
+            StoreError::NotFound(message) => ApiError::NotFound(message),
+            StoreError::Unavailable(_) => ApiError::Overloaded(err.to_string()),
+            StoreError::Database(_) | StoreError::Corrupt { .. } => ApiError::Internal(err.into()),
+        }
+    }
+}
+
+/// An error and its sources, outermost first: `a: b: c`.
+fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let more = cause.to_string();
+        if !text.ends_with(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        source = cause.source();
+    }
+    text
 }
 
 impl From<tokio::task::JoinError> for ApiError {
     fn from(err: tokio::task::JoinError) -> Self {
-        ApiError::Internal(format!("background task failed: {err}"))
+        ApiError::Internal(err.into())
     }
 }
 

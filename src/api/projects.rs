@@ -89,7 +89,7 @@ pub async fn load_project(state: &AppState, who: &Principal, id: ProjectId) -> R
 async fn missing_project(state: &AppState, id: ProjectId) -> ApiError {
     match state.store.project_owner(id).await {
         Ok(owner) => not_accessible(owner, "project", &id),
-        Err(e) => e,
+        Err(e) => e.into(),
     }
 }
 
@@ -191,7 +191,7 @@ async fn show(
     let executive_summary = summary
         .map(RawValue::from_string)
         .transpose()
-        .map_err(|e| ApiError::Internal(format!("stored summary is not JSON: {e}")))?;
+        .map_err(|e| ApiError::internal(format!("stored summary is not JSON: {e}")))?;
     Ok(respond(
         StatusCode::OK,
         start,
@@ -236,6 +236,6 @@ async fn insights(
         return Err(missing_project(&state, id).await);
     };
     let insights = RawValue::from_string(report.map_or_else(|| "[]".into(), |(_, i)| i))
-        .map_err(|e| ApiError::Internal(format!("stored insights are not JSON: {e}")))?;
+        .map_err(|e| ApiError::internal(format!("stored insights are not JSON: {e}")))?;
     Ok(respond(StatusCode::OK, start, insights))
 }

@@ -49,12 +49,11 @@ async fn healthz() -> Response {
     ),
 )]
 async fn readyz(State(state): State<AppState>) -> Result<Response> {
-    state.store.ping().await.map_err(|e| match e {
-        ApiError::Overloaded(m) | ApiError::Internal(m) => {
-            ApiError::Overloaded(format!("not ready: {m}"))
-        }
-        other => other,
-    })?;
+    state
+        .store
+        .ping()
+        .await
+        .map_err(|e| ApiError::Overloaded(format!("not ready: {e}")))?;
     Ok(axum::Json(json!({"status": "ready"})).into_response())
 }
 

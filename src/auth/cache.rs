@@ -14,7 +14,7 @@ use std::time::Duration;
 use moka::sync::Cache;
 
 use super::KeyHash;
-use super::PermissionSet;
+use crate::model::PermissionSet;
 use crate::model::{KeyId, KeyStatus, Timestamp, WorkspaceId};
 use crate::store::KeyAuthRecord;
 

@@ -8,7 +8,7 @@
 
 use std::fmt;
 
-use sha2::{Digest, Sha256};
+use crate::model::KeyHash;
 
 pub const PREFIX: &str = "sk-bigspin-api03-";
 pub const LEGACY_PREFIX: &str = "sk-prism-api03-";
@@ -17,34 +17,6 @@ const CHECKSUM_LEN: usize = 6;
 /// Length of a new key: prefix, secret, checksum.
 pub const KEY_LEN: usize = PREFIX.len() + SECRET_LEN + CHECKSUM_LEN;
 const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-
-/// SHA-256 of a whole key string: the only form in which a key is stored.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct KeyHash(pub [u8; 32]);
-
-impl KeyHash {
-    pub fn of(key: &str) -> Self {
-        Self(Sha256::digest(key.as_bytes()).into())
-    }
-
-    pub fn to_hex(self) -> String {
-        hex::encode(self.0)
-    }
-
-    /// Parses 64 hexadecimal digits.
-    pub fn from_hex(s: &str) -> Option<Self> {
-        let mut out = [0u8; 32];
-        hex::decode_to_slice(s.trim(), &mut out).ok()?;
-        Some(Self(out))
-    }
-}
-
-impl fmt::Debug for KeyHash {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // A hash is not a secret, but an 8-character prefix is all a log ever needs.
-        write!(f, "KeyHash({}…)", &self.to_hex()[..8])
-    }
-}
 
 /// A plaintext key, freshly generated or imported. `Debug` and `Display` never show it; the one
 /// way to read it is [`PlaintextKey::expose`], used exactly once to hand it to its owner.

@@ -4,11 +4,12 @@
 use serde::Serialize;
 
 use super::session::{hash_password, validate_password};
-use super::{KeyHash, PermissionSet, PlaintextKey, generate, parse_legacy};
+use super::{PlaintextKey, generate, parse_legacy};
 use crate::error::{ApiError, Result};
 use crate::model::member::normalize_email;
 use crate::model::transcript::required_name;
 use crate::model::{ApiKeyRecord, Member, NewApiKey, Timestamp, WorkspaceId};
+use crate::model::{KeyHash, PermissionSet};
 use crate::store::{Actor, Store};
 
 /// What a caller asks for when creating a key.
@@ -58,7 +59,7 @@ impl KeyRequest {
                 "permissions",
                 format!(
                     "unknown permission {unknown:?}: expected {}",
-                    super::Permission::names()
+                    crate::model::Permission::names()
                 ),
             )
         })?;
@@ -169,12 +170,12 @@ pub async fn import_legacy_key(
             format!("{}…{}", super::LEGACY_PREFIX, &hash.to_hex()[..8]),
         ),
     };
-    store
+    Ok(store
         .create_key(
             new_key(workspace_id, request, hash, hint, true, created_by),
             actor,
         )
-        .await
+        .await?)
 }
 
 /// Creates a member account: a valid email, a password of 8–1024 characters (hashed with
@@ -185,7 +186,7 @@ pub async fn create_member(store: &dyn Store, email: &str, password: &str) -> Re
     validate_password(password)?;
     let password = password.to_string();
     let hash = tokio::task::spawn_blocking(move || hash_password(&password)).await??;
-    store.create_member(&email, &hash).await
+    Ok(store.create_member(&email, &hash).await?)
 }
 
 fn new_key(

@@ -4,7 +4,6 @@
 mod cache;
 mod key;
 pub mod manage;
-mod permission;
 pub mod session;
 
 use std::sync::Arc;
@@ -17,14 +16,13 @@ use axum::response::Response;
 
 pub use cache::{CachedKey, KeyCache, LastUsed};
 pub use key::{
-    KeyFormatError, KeyHash, KeyKind, LEGACY_PREFIX, PREFIX, PlaintextKey, check_format, generate,
-    hint, parse_legacy,
+    KeyFormatError, KeyKind, LEGACY_PREFIX, PREFIX, PlaintextKey, check_format, generate, hint,
+    parse_legacy,
 };
-pub use permission::{Access, Permission, PermissionSet};
 
 use crate::app::AppState;
 use crate::error::{ApiError, Result};
-use crate::model::{KeyId, KeyStatus, Timestamp, WorkspaceId};
+use crate::model::{Access, KeyHash, KeyId, KeyStatus, PermissionSet, Timestamp, WorkspaceId};
 use crate::store::Store;
 
 /// The authenticated caller of a public API request.

@@ -44,7 +44,7 @@ pub fn hash_password(password: &str) -> Result<String> {
     Argon2::default()
         .hash_password(password.as_bytes())
         .map(|hash| hash.to_string())
-        .map_err(|e| ApiError::Internal(format!("cannot hash a password: {e}")))
+        .map_err(|e| ApiError::internal(format!("cannot hash a password: {e}")))
 }
 
 /// Whether `password` matches the stored PHC string (slow on purpose).

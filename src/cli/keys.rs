@@ -119,7 +119,7 @@ impl KeysCommand {
             KeysCommand::List { workspace, json } => {
                 let keys = async {
                     let ws = resolve_workspace(store, workspace.as_deref()).await?;
-                    store.list_keys(ws).await
+                    Ok::<_, ApiError>(store.list_keys(ws).await?)
                 }
                 .await
                 .json(json)?;

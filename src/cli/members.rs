@@ -109,7 +109,7 @@ impl MembersCommand {
             MembersCommand::List { workspace, json } => {
                 let members = async {
                     let ws = resolve_workspace(store, workspace.as_deref()).await?;
-                    store.list_members(ws).await
+                    Ok::<_, ApiError>(store.list_members(ws).await?)
                 }
                 .await
                 .json(json)?;

@@ -102,9 +102,12 @@ trait JsonContext<T> {
     fn json(self, json: bool) -> Result<T, CliError>;
 }
 
-impl<T> JsonContext<T> for Result<T, ApiError> {
+impl<T, E: Into<ApiError>> JsonContext<T> for Result<T, E> {
     fn json(self, json: bool) -> Result<T, CliError> {
-        self.map_err(|error| CliError { error, json })
+        self.map_err(|error| CliError {
+            error: error.into(),
+            json,
+        })
     }
 }
 

@@ -16,10 +16,10 @@ pub async fn run(db: &DatabaseConfig, config: ServerConfig) -> Result<(), CliErr
     let store = super::open(db).await?;
     let listener = TcpListener::bind(&config.listen)
         .await
-        .map_err(|e| ApiError::Internal(format!("cannot listen on {}: {e}", config.listen)))?;
+        .map_err(|e| ApiError::internal(format!("cannot listen on {}: {e}", config.listen)))?;
     let address = listener
         .local_addr()
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+        .map_err(|e| ApiError::internal(e.to_string()))?;
     bootstrap(
         store.as_ref(),
         &address.to_string(),
@@ -30,7 +30,7 @@ pub async fn run(db: &DatabaseConfig, config: ServerConfig) -> Result<(), CliErr
     let state = AppState::new(store, config);
     app::serve(listener, state, shutdown)
         .await
-        .map_err(|e| ApiError::Internal(format!("server failed: {e}")))?;
+        .map_err(|e| ApiError::internal(format!("server failed: {e}")))?;
     Ok(())
 }
 

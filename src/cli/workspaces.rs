@@ -33,7 +33,7 @@ impl WorkspacesCommand {
             WorkspacesCommand::Create { name, json } => {
                 let created = async {
                     let name = required_name(Some(name), "name", 200)?;
-                    store.create_workspace(&name).await
+                    Ok::<_, crate::error::ApiError>(store.create_workspace(&name).await?)
                 }
                 .await
                 .json(json)?;

@@ -134,6 +134,12 @@ impl From<ApiError> for PageError {
     }
 }
 
+impl From<crate::store::StoreError> for PageError {
+    fn from(err: crate::store::StoreError) -> Self {
+        PageError::Failed(err.into())
+    }
+}
+
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let err = match self {

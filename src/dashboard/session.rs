@@ -107,7 +107,7 @@ impl InWorkspace {
         match state.store.get_workspace(workspace).await {
             Ok(Some(_)) => ApiError::Permission("you are not a member of this workspace".into()),
             Ok(None) => ApiError::NotFound(format!("workspace {workspace} not found")),
-            Err(e) => e,
+            Err(e) => e.into(),
         }
     }
 

@@ -1,17 +1,21 @@
 //! Domain types: typed ids, timestamps, and the entities the store returns.
 
+mod error;
 mod ids;
+mod key_hash;
 pub mod member;
+mod permission;
 mod timestamp;
 pub mod transcript;
 
+pub use error::ValidationError;
 pub use ids::{KeyId, MemberId, ProjectId, TranscriptId, WorkspaceId};
+pub use key_hash::KeyHash;
 pub use member::{Invitation, Member, MemberRole, Membership, WorkspaceMember};
+pub use permission::{Access, Permission, PermissionSet};
 pub use timestamp::Timestamp;
 
 use serde::Serialize;
-
-use crate::auth::PermissionSet;
 
 /// A workspace (organization): the owner of everything else.
 #[derive(Debug, Clone, Serialize)]

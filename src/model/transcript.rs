@@ -5,8 +5,8 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
+use super::ValidationError;
 use super::{ProjectId, Timestamp, TranscriptId, WorkspaceId};
-use crate::error::ApiError;
 
 /// Most turns one transcript may have.
 pub const MAX_TURNS: usize = 1000;
@@ -339,14 +339,14 @@ fn optional_text(
     value: Option<String>,
     param: &str,
     max_chars: usize,
-) -> Result<Option<String>, ApiError> {
+) -> Result<Option<String>, ValidationError> {
     let Some(value) = value else { return Ok(None) };
     let value = value.trim();
     if value.is_empty() {
         return Ok(None);
     }
     if value.chars().count() > max_chars {
-        return Err(ApiError::invalid(
+        return Err(ValidationError::new(
             param,
             format!("{param} must be at most {max_chars} characters"),
         ));
@@ -355,21 +355,28 @@ fn optional_text(
 }
 
 /// A name: required, 1–`max` characters after trimming.
-pub fn required_name(value: Option<String>, param: &str, max: usize) -> Result<String, ApiError> {
+pub fn required_name(
+    value: Option<String>,
+    param: &str,
+    max: usize,
+) -> Result<String, ValidationError> {
     match optional_text(value, param, max)? {
         Some(name) => Ok(name),
-        None => Err(ApiError::invalid(
+        None => Err(ValidationError::new(
             param,
             format!("{param} is required: a string of 1 to {max} characters"),
         )),
     }
 }
 
-fn optional_timestamp(value: Option<String>, param: &str) -> Result<Option<Timestamp>, ApiError> {
+fn optional_timestamp(
+    value: Option<String>,
+    param: &str,
+) -> Result<Option<Timestamp>, ValidationError> {
     match value {
         None => Ok(None),
         Some(s) => Timestamp::parse_rfc3339(s.trim()).map(Some).ok_or_else(|| {
-            ApiError::invalid(
+            ValidationError::new(
                 param,
                 format!("{param} must be an RFC 3339 timestamp, e.g. 2026-03-15T10:30:00.000Z"),
             )
@@ -377,11 +384,11 @@ fn optional_timestamp(value: Option<String>, param: &str) -> Result<Option<Times
     }
 }
 
-fn optional_object(value: Option<Value>, param: &str) -> Result<Option<Value>, ApiError> {
+fn optional_object(value: Option<Value>, param: &str) -> Result<Option<Value>, ValidationError> {
     match value {
         None | Some(Value::Null) => Ok(None),
         Some(v @ Value::Object(_)) => Ok(Some(v)),
-        Some(_) => Err(ApiError::invalid(
+        Some(_) => Err(ValidationError::new(
             param,
             format!("{param} must be a JSON object"),
         )),
@@ -399,17 +406,17 @@ fn is_language_tag(tag: &str) -> bool {
 
 impl UploadBody {
     /// Validates every rule of SPEC §1.4; the error names the first offending field.
-    pub fn validate(self) -> Result<NewTranscript, ApiError> {
+    pub fn validate(self) -> Result<NewTranscript, ValidationError> {
         let name = required_name(self.name, "name", 500)?;
         let turns = match self.turns {
             None => {
-                return Err(ApiError::invalid(
+                return Err(ValidationError::new(
                     "turns",
                     "turns is required: an array of 1 to 1000 turns",
                 ));
             }
             Some(turns) if turns.is_empty() || turns.len() > MAX_TURNS => {
-                return Err(ApiError::invalid(
+                return Err(ValidationError::new(
                     "turns",
                     format!(
                         "turns must contain between 1 and {MAX_TURNS} turns, got {}",
@@ -426,7 +433,7 @@ impl UploadBody {
         if let Some(tag) = &language
             && !is_language_tag(tag)
         {
-            return Err(ApiError::invalid(
+            return Err(ValidationError::new(
                 "language",
                 "language must be a language tag such as en or en-US",
             ));
@@ -454,18 +461,18 @@ impl UploadBody {
 }
 
 impl TurnBody {
-    fn validate(self, path: &str) -> Result<NewTurn, ApiError> {
+    fn validate(self, path: &str) -> Result<NewTurn, ValidationError> {
         let role_param = field(path, "role");
         let expected = "one of user, assistant, system, tool, human_agent";
         let role = match self.role {
             None => {
-                return Err(ApiError::invalid(
+                return Err(ValidationError::new(
                     &role_param,
                     format!("{role_param} is required: {expected}"),
                 ));
             }
             Some(role) => Role::parse(&role).ok_or_else(|| {
-                ApiError::invalid(
+                ValidationError::new(
                     &role_param,
                     format!("{role_param} must be {expected}, got {role:?}"),
                 )
@@ -473,13 +480,13 @@ impl TurnBody {
         };
         let content_param = field(path, "content");
         let content = self.content.ok_or_else(|| {
-            ApiError::invalid(
+            ValidationError::new(
                 &content_param,
                 format!("{content_param} is required: a string (it may be empty)"),
             )
         })?;
         if content.len() > MAX_CONTENT_BYTES {
-            return Err(ApiError::invalid(
+            return Err(ValidationError::new(
                 &content_param,
                 format!("{content_param} must be at most {MAX_CONTENT_BYTES} bytes of UTF-8"),
             ));
@@ -508,7 +515,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn parse(body: Value) -> Result<NewTranscript, ApiError> {
+    fn parse(body: Value) -> Result<NewTranscript, ValidationError> {
         serde_json::from_value::<UploadBody>(body)
             .unwrap()
             .validate()
@@ -516,7 +523,7 @@ mod tests {
 
     fn param_of(body: Value) -> String {
         match parse(body) {
-            Err(ApiError::Validation { param, .. }) => param.unwrap_or_default(),
+            Err(ValidationError { param, .. }) => param.unwrap_or_default(),
             other => panic!("expected a validation error, got {other:?}"),
         }
     }

@@ -6,8 +6,8 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::Actor;
+use super::error::{Result, StoreError};
 use super::sql::{SqlStore, Target, audit, corrupt, opt_ts, ts, uuid_col};
-use crate::error::{ApiError, Result};
 use crate::model::{
     Invitation, Member, MemberId, MemberRole, Membership, Timestamp, WorkspaceId, WorkspaceMember,
 };
@@ -137,8 +137,8 @@ impl MemberStore for SqlStore {
         .execute(&self.write)
         .await;
         match inserted {
-            Err(e) if super::is_unique_violation(&e) => Err(ApiError::conflict(
-                "a member with this email already exists",
+            Err(e) if super::is_unique_violation(&e) => Err(StoreError::Conflict(
+                "a member with this email already exists".into(),
             )),
             other => {
                 other?;
@@ -245,10 +245,10 @@ impl MemberStore for SqlStore {
         actor: &Actor,
     ) -> Result<bool> {
         if new_role == MemberRole::Owner {
-            return Err(ApiError::invalid(
+            return Err(StoreError::from(crate::model::ValidationError::new(
                 "role",
                 "use the ownership transfer to make someone the owner",
-            ));
+            )));
         }
         let mut tx = self.begin().await?;
         let updated = sqlx::query(
@@ -288,7 +288,7 @@ impl MemberStore for SqlStore {
         .await?
         .rows_affected();
         if demoted == 0 {
-            return Err(ApiError::Permission(
+            return Err(StoreError::Forbidden(
                 "only the workspace's owner can transfer ownership".into(),
             ));
         }
@@ -301,7 +301,7 @@ impl MemberStore for SqlStore {
         .await?
         .rows_affected();
         if promoted == 0 {
-            return Err(ApiError::NotFound(
+            return Err(StoreError::NotFound(
                 "the new owner is not a member of this workspace".into(),
             ));
         }
@@ -400,10 +400,10 @@ impl MemberStore for SqlStore {
         expires_at: Timestamp,
     ) -> Result<Invitation> {
         if invited_role == MemberRole::Owner {
-            return Err(ApiError::invalid(
+            return Err(StoreError::from(crate::model::ValidationError::new(
                 "role",
                 "invitations are for admins and members; transfer ownership instead",
-            ));
+            )));
         }
         let invitation = Invitation {
             id: uuid::Uuid::now_v7().to_string(),
@@ -565,13 +565,14 @@ async fn insert_membership(
     .execute(&mut **tx)
     .await;
     match inserted {
-        Err(e) if super::is_unique_violation(&e) => {
-            Err(ApiError::conflict(if role == MemberRole::Owner {
+        Err(e) if super::is_unique_violation(&e) => Err(StoreError::Conflict(
+            if role == MemberRole::Owner {
                 "this workspace already has an owner"
             } else {
                 "already a member of this workspace"
-            }))
-        }
+            }
+            .into(),
+        )),
         other => {
             other?;
             Ok(())

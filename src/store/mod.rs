@@ -1,6 +1,7 @@
 //! Storage behind one trait. Every method on workspace data takes the `WorkspaceId` first, so
 //! tenancy is in the signature; all SQL for a backend lives in that backend's file.
 
+mod error;
 mod members;
 mod sql;
 
@@ -11,12 +12,14 @@ use async_trait::async_trait;
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
+pub use error::{StoreError, is_unavailable};
 pub use members::MemberStore;
 pub use sql::SqlStore;
 
-use crate::auth::{KeyHash, PermissionSet};
 use crate::config::DatabaseConfig;
-use crate::error::Result;
+use crate::model::{KeyHash, PermissionSet};
+use error::Result;
+
 use crate::model::transcript::{
     InsertOutcome, TranscriptDetail, TranscriptFilter, TranscriptInsert, TranscriptSummary,
 };

@@ -16,12 +16,11 @@ use sqlx::{AnyPool, AssertSqlSafe, Executor, Row, SqlSafeStr};
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
+use super::error::{Result, StoreError};
 use super::{
     Actor, Dialect, KeyAction, KeyAuthRecord, KeyChange, NewProject, Store, is_unique_violation,
 };
-use crate::auth::{KeyHash, PermissionSet};
 use crate::config::DatabaseConfig;
-use crate::error::{ApiError, Result};
 use crate::model::transcript::{
     InsertOutcome, Role, StoredTurn, TranscriptDetail, TranscriptFilter, TranscriptInsert,
     TranscriptStats, TranscriptSummary, search_document,
@@ -30,6 +29,7 @@ use crate::model::{
     ApiKeyRecord, AuditEntry, DomainPack, KeyId, KeyStatus, NewApiKey, Page, Project, ProjectId,
     Timestamp, TranscriptId, Workspace, WorkspaceId,
 };
+use crate::model::{KeyHash, PermissionSet};
 
 /// The migrations of each dialect, embedded in the binary. Versions are kept in lockstep.
 const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
@@ -207,8 +207,8 @@ impl SqlStore {
     }
 }
 
-pub(super) fn corrupt(what: &str, value: &str) -> ApiError {
-    ApiError::Internal(format!("stored {what} is not valid: {value:?}"))
+pub(super) fn corrupt(what: &str, value: &str) -> StoreError {
+    StoreError::corrupt(what, value)
 }
 
 pub(super) fn ts(row: &AnyRow, col: &str) -> Result<Timestamp> {
@@ -542,7 +542,9 @@ impl Store for SqlStore {
         .await;
         match inserted {
             Err(e) if is_unique_violation(&e) => {
-                return Err(ApiError::conflict("this API key is already registered"));
+                return Err(StoreError::Conflict(
+                    "this API key is already registered".into(),
+                ));
             }
             other => other?,
         };
@@ -807,10 +809,10 @@ impl Store for SqlStore {
         };
         match insert_project(&self.write, ws, new, true).await {
             // Another request created it first.
-            Err(ApiError::Conflict { .. }) => {
+            Err(StoreError::Conflict(_)) => {
                 let row = find()
                     .await?
-                    .ok_or_else(|| ApiError::Internal("default project vanished".into()))?;
+                    .ok_or_else(|| StoreError::corrupt("row", "default project vanished"))?;
                 project(&row)
             }
             other => other,
@@ -879,7 +881,7 @@ impl Store for SqlStore {
                 return self
                     .earlier_upload(ws, &insert)
                     .await?
-                    .ok_or_else(|| ApiError::Internal("conflicting upload vanished".into()));
+                    .ok_or_else(|| StoreError::corrupt("row", "conflicting upload vanished"));
             }
             other => other?,
         };
@@ -1131,7 +1133,7 @@ impl SqlStore {
         let existing = self
             .get_summary(ws, id)
             .await?
-            .ok_or_else(|| ApiError::Internal("replayed transcript vanished".into()))?;
+            .ok_or_else(|| StoreError::corrupt("row", "replayed transcript vanished"))?;
         Ok(Some(InsertOutcome::Replayed(existing)))
     }
 
@@ -1181,7 +1183,9 @@ async fn insert_project(
     .execute(pool)
     .await;
     match inserted {
-        Err(e) if is_unique_violation(&e) => Err(ApiError::conflict("project already exists")),
+        Err(e) if is_unique_violation(&e) => {
+            Err(StoreError::Conflict("project already exists".into()))
+        }
         other => {
             other?;
             Ok(project)

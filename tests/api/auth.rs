@@ -5,8 +5,9 @@ use std::time::{Duration, Instant};
 
 use halfpipe::app;
 use halfpipe::auth::manage::{KeyRequest, LegacySecret, import_legacy_key};
-use halfpipe::auth::{KeyHash, PREFIX, PermissionSet, generate};
+use halfpipe::auth::{PREFIX, generate};
 use halfpipe::config::ServerConfig;
+use halfpipe::model::{KeyHash, PermissionSet};
 use halfpipe::model::{KeyId, NewApiKey, Timestamp, WorkspaceId};
 use halfpipe::store::{Actor, KeyAction};
 use reqwest::StatusCode;
