@@ -21,8 +21,8 @@ use std::task::{Context, Poll, Waker};
 use axum::http::HeaderValue;
 use criterion::{Criterion, criterion_group, criterion_main};
 use halfpipe::auth::Authenticator;
-use halfpipe::auth::manage::{KeyRequest, create_key};
 use halfpipe::config::DatabaseConfig;
+use halfpipe::service::keys::{KeyRequest, create_key};
 use halfpipe::store::{self, Actor};
 
 /// Polls `future` once and returns its output; panics if it would have to wait.
@@ -64,7 +64,7 @@ fn auth(c: &mut Criterion) {
         )
         .await
         .expect("a key");
-        (Authenticator::new(store), created.key)
+        (Authenticator::new(store), created.key.expose().to_string())
     });
 
     let valid = HeaderValue::from_str(&format!("Bearer {key}")).expect("a header value");

@@ -1,9 +1,9 @@
-//! The application: shared state, the router with its middleware stack, background tasks, and
-//! `serve` with graceful shutdown.
+//! The application: the router with its middleware stack, background tasks, and `serve` with
+//! graceful shutdown.
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::sync::{Arc, LazyLock, OnceLock, RwLock};
+use std::sync::{Arc, LazyLock, RwLock};
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -11,104 +11,21 @@ use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::http::{HeaderName, Method};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::csrf::{CsrfLayer, ProtectionError};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
 use crate::api;
-use crate::auth::Authenticator;
-use crate::auth::session::LoginThrottle;
-use crate::config::ServerConfig;
 use crate::dashboard;
 use crate::error::ApiError;
+use crate::http::RequestStart;
+use crate::manage;
 use crate::model::Timestamp;
-use crate::ratelimit::RateLimiter;
-use crate::store::Store;
-
-/// Everything a handler can reach: cheap to clone (one reference count), as every extractor
-/// that needs the state clones it.
-#[derive(Clone)]
-pub struct AppState(Arc<Shared>);
-
-/// What [`AppState`] shares.
-pub struct Shared {
-    pub store: Arc<dyn Store>,
-    pub auth: Arc<Authenticator>,
-    pub rate_limiter: Arc<RateLimiter>,
-    pub config: Arc<ServerConfig>,
-    pub metrics: PrometheusHandle,
-    pub login_throttle: Arc<LoginThrottle>,
-    jwt_secret: tokio::sync::OnceCell<Vec<u8>>,
-}
-
-impl std::ops::Deref for AppState {
-    type Target = Shared;
-
-    fn deref(&self) -> &Shared {
-        &self.0
-    }
-}
-
-impl AppState {
-    pub fn new(store: Arc<dyn Store>, config: ServerConfig) -> Self {
-        Self(Arc::new(Shared {
-            auth: Arc::new(Authenticator::new(Arc::clone(&store))),
-            rate_limiter: Arc::new(RateLimiter::new(config.rate_limit_per_minute)),
-            store,
-            config: Arc::new(config),
-            metrics: metrics_handle(),
-            login_throttle: Arc::default(),
-            jwt_secret: tokio::sync::OnceCell::new(),
-        }))
-    }
-
-    /// The key that signs management JWTs: random, made once and shared by every node through
-    /// the database.
-    pub async fn jwt_secret(&self) -> crate::error::Result<&[u8]> {
-        let secret = self
-            .jwt_secret
-            .get_or_try_init(|| async {
-                let mut fresh = [0u8; 32];
-                getrandom::fill(&mut fresh).expect("the OS random number generator is available");
-                let stored = self
-                    .store
-                    .setting_or_init("jwt_secret", &hex::encode(fresh))
-                    .await?;
-                hex::decode(stored)
-                    .map_err(|e| ApiError::internal(format!("stored jwt_secret is not hex: {e}")))
-            })
-            .await?;
-        Ok(secret)
-    }
-}
-
-/// The process-wide Prometheus recorder (a process can install only one).
-fn metrics_handle() -> PrometheusHandle {
-    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
-    HANDLE
-        .get_or_init(|| {
-            PrometheusBuilder::new()
-                .set_buckets_for_metric(
-                    metrics_exporter_prometheus::Matcher::Suffix("duration_seconds".into()),
-                    &[
-                        0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
-                        5.0,
-                    ],
-                )
-                .expect("buckets are not empty")
-                .install_recorder()
-                .expect("the metrics recorder is installed once")
-        })
-        .clone()
-}
-
-/// When the request arrived, for `processing_time_ms`.
-#[derive(Debug, Clone, Copy)]
-pub struct RequestStart(pub Instant);
+use crate::state::AppState;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -118,7 +35,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .nest("/public/api/v1", api::public_router(state.clone()))
         .merge(api::service::router())
-        .merge(dashboard::router())
+        .merge(signed_in_router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         // The whole stack as one layer, outermost first: each `Router::layer` call boxes the
@@ -158,6 +75,25 @@ pub fn router(state: AppState) -> Router {
                 .layer(DefaultBodyLimit::max(max_body)),
         )
         .with_state(state)
+}
+
+/// The management API and the dashboard's pages: what members reach with their session.
+fn signed_in_router() -> Router<AppState> {
+    Router::new()
+        .nest("/api/v1", manage::router())
+        .merge(dashboard::router())
+        .layer(
+            // State-changing requests must come from this origin (Sec-Fetch-Site / Origin);
+            // scripts without those headers use a JWT, which a browser never sends by itself.
+            // This covers the pages' own posts (sign-in, sign-out) as well.
+            CsrfLayer::new().with_rejection_response(|error: ProtectionError| {
+                ApiError::Permission(format!(
+                    "cross-site request refused ({error}): send state-changing requests from \
+                     the dashboard's own origin"
+                ))
+                .into_response()
+            }),
+        )
 }
 
 async fn not_found() -> ApiError {

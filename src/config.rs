@@ -5,8 +5,6 @@ use std::time::Duration;
 
 use clap::Args;
 
-use crate::store::redact_url;
-
 /// Where the data lives; shared by every subcommand.
 #[derive(Clone, Args)]
 pub struct DatabaseConfig {
@@ -136,5 +134,24 @@ impl Default for ServerConfig {
             bootstrap_email: "owner@halfpipe.local".into(),
             secure_cookies: false,
         }
+    }
+}
+
+/// A database URL with any password replaced, for messages.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let creds = &url[scheme_end + 3..at];
+            match creds.find(':') {
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..scheme_end + 3],
+                    &creds[..colon],
+                    &url[at..]
+                ),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
     }
 }

@@ -5,7 +5,10 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::auth::AuthError;
+use crate::auth::ratelimit::{RateLimitInfo, RateLimitScope};
 use crate::model::ValidationError;
+use crate::service::ServiceError;
 use crate::store::StoreError;
 
 /// `Result` with [`ApiError`] as the default error.
@@ -50,34 +53,6 @@ pub enum ApiError {
     /// 500: the cause is logged once, never sent.
     #[error("internal error: {0}")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
-}
-
-/// What a 429 tells the client about its budget.
-#[derive(Debug, Clone, Copy)]
-pub struct RateLimitInfo {
-    pub limit: u32,
-    pub remaining: u32,
-    pub reset_secs: u64,
-    /// Whose budget ran out, for the message.
-    pub scope: RateLimitScope,
-}
-
-/// What a rate limit counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RateLimitScope {
-    /// Requests of one API key per minute.
-    ApiKey,
-    /// Failed sign-ins in a row for one email.
-    SignIn,
-}
-
-impl RateLimitInfo {
-    /// Writes the `RateLimit-*` headers onto `response`.
-    pub fn apply(&self, headers: &mut axum::http::HeaderMap) {
-        headers.insert("ratelimit-limit", HeaderValue::from(self.limit));
-        headers.insert("ratelimit-remaining", HeaderValue::from(self.remaining));
-        headers.insert("ratelimit-reset", HeaderValue::from(self.reset_secs));
-    }
 }
 
 impl ApiError {
@@ -233,6 +208,34 @@ impl From<ValidationError> for ApiError {
         ApiError::Validation {
             param: err.param,
             message: err.message,
+        }
+    }
+}
+
+impl From<AuthError> for ApiError {
+    fn from(err: AuthError) -> Self {
+        match err {
+            AuthError::Forbidden(message) => ApiError::Permission(message),
+            AuthError::Throttled(info) => ApiError::RateLimited(info),
+            AuthError::Store(err) => err.into(),
+            AuthError::Hashing(_) => ApiError::Internal(err.into()),
+            AuthError::Missing
+            | AuthError::Jwt
+            | AuthError::Invalid
+            | AuthError::Revoked
+            | AuthError::Expired
+            | AuthError::WrongCredentials => ApiError::Authentication(err.to_string()),
+        }
+    }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(err: ServiceError) -> Self {
+        match err {
+            ServiceError::Invalid(invalid) => invalid.into(),
+            ServiceError::Auth(auth) => auth.into(),
+            ServiceError::Store(store) => store.into(),
+            ServiceError::Internal(_) => ApiError::Internal(err.into()),
         }
     }
 }

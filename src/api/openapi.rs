@@ -513,11 +513,11 @@ mod tests {
             },
             ApiError::TooLarge { limit: 1 },
             ApiError::UnsupportedMediaType("x".into()),
-            ApiError::RateLimited(crate::error::RateLimitInfo {
+            ApiError::RateLimited(crate::auth::ratelimit::RateLimitInfo {
                 limit: 1,
                 remaining: 0,
                 reset_secs: 1,
-                scope: crate::error::RateLimitScope::ApiKey,
+                scope: crate::auth::ratelimit::RateLimitScope::ApiKey,
             }),
             ApiError::Overloaded("x".into()),
             ApiError::Internal("x".into()),

@@ -8,15 +8,16 @@ use axum::routing::get;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
+use super::access::{missing_project, parse_project_id};
 use super::openapi::{ErrorBody, Insight, PageQuery};
-use super::{
-    Envelope, JsonBody, ListEnvelope, PathParam, QueryParams, not_accessible, respond, respond_list,
-};
-use crate::app::{AppState, RequestStart};
-use crate::auth::{Principal, Reader, Writer};
 use crate::error::{ApiError, Result};
+use crate::http::{
+    Envelope, JsonBody, ListEnvelope, PathParam, QueryParams, Reader, RequestStart, Writer,
+    respond, respond_list,
+};
 use crate::model::transcript::required_name;
 use crate::model::{DomainPack, Project, ProjectId};
+use crate::state::AppState;
 use crate::store::NewProject;
 
 pub fn router() -> Router<AppState> {
@@ -64,33 +65,6 @@ pub(super) struct ProjectDetail {
     /// run, else `null`.
     #[schema(value_type = Option<Object>, required = true)]
     executive_summary: Option<Box<RawValue>>,
-}
-
-/// Parses the `projectId` path parameter.
-pub fn parse_project_id(raw: &str) -> Result<ProjectId> {
-    ProjectId::parse(raw).ok_or_else(|| {
-        ApiError::invalid(
-            "projectId",
-            format!("projectId must be hp- followed by a UUID, got {raw:?}"),
-        )
-    })
-}
-
-/// The project `id` if the caller's workspace owns it: 403 if another workspace does, 404 if
-/// none does.
-pub async fn load_project(state: &AppState, who: &Principal, id: ProjectId) -> Result<Project> {
-    match state.store.get_project(who.workspace_id, id).await? {
-        Some(project) => Ok(project),
-        None => Err(missing_project(state, id).await),
-    }
-}
-
-/// Why a project is not the caller's: 403 if another workspace owns it, 404 if none does.
-async fn missing_project(state: &AppState, id: ProjectId) -> ApiError {
-    match state.store.project_owner(id).await {
-        Ok(owner) => not_accessible(owner, "project", &id),
-        Err(e) => e.into(),
-    }
 }
 
 /// Create a project

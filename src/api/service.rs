@@ -8,8 +8,8 @@ use axum::routing::get;
 use serde_json::json;
 
 use super::openapi::{ErrorBody, ServiceStatus};
-use crate::app::AppState;
 use crate::error::{ApiError, Result};
+use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()

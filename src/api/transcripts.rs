@@ -7,23 +7,21 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Serialize;
 use serde_json::json;
-use time::Date;
-use time::macros::format_description;
 
+use super::access::{load_project, not_accessible, parse_project_id};
 use super::openapi::{ErrorBody, LegacyUploadBody, PageQuery, TranscriptFilterQuery};
-use super::projects::{load_project, parse_project_id};
-use super::{
-    Envelope, JsonBody, ListEnvelope, PathParam, QueryParams, not_accessible, respond, respond_list,
-};
-use crate::app::{AppState, RequestStart};
-use crate::auth::{Principal, Reader, Writer};
+use crate::auth::Principal;
 use crate::error::{ApiError, Result};
+use crate::http::{
+    Envelope, JsonBody, ListEnvelope, PathParam, QueryParams, Reader, RequestStart, Writer,
+    parse_filter, respond, respond_list,
+};
 use crate::model::transcript::{
-    InsertOutcome, NewTranscript, TranscriptDetail, TranscriptFilter, TranscriptInsert,
-    TranscriptStats, TranscriptSummary, UploadBody, search_terms,
+    InsertOutcome, NewTranscript, TranscriptDetail, TranscriptSummary, UploadBody,
 };
 use crate::model::{ProjectId, Timestamp, TranscriptId, WorkspaceId};
-use crate::tokens;
+use crate::service::ingest;
+use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -190,9 +188,6 @@ async fn upload_legacy(
     store_upload(&state, &who, start, project.id, transcript).await
 }
 
-/// Content size above which tokenizing moves off the async workers.
-const INLINE_TOKENIZE_BYTES: usize = 64 * 1024;
-
 async fn store_upload(
     state: &AppState,
     who: &Principal,
@@ -200,39 +195,12 @@ async fn store_upload(
     project_id: ProjectId,
     transcript: NewTranscript,
 ) -> Result<Response> {
-    let size: usize = transcript.turns.iter().map(|t| t.content.len()).sum();
-    let prepare = move || {
-        let token_counts: Vec<i64> = transcript
-            .turns
-            .iter()
-            .map(|t| tokens::count(&t.content))
-            .collect();
-        let fingerprint = transcript.fingerprint();
-        (transcript, token_counts, fingerprint)
-    };
-    // Large content, or the first upload (which builds the tokenizer), runs off the async
-    // workers.
-    let (transcript, token_counts, fingerprint) =
-        if size > INLINE_TOKENIZE_BYTES || !tokens::is_ready() {
-            tokio::task::spawn_blocking(prepare).await?
-        } else {
-            prepare()
-        };
-    let insert = TranscriptInsert {
-        id: TranscriptId::new(),
-        project_id,
-        stats: TranscriptStats::compute(&transcript.turns, &token_counts),
-        transcript,
-        token_counts,
-        fingerprint,
+    let target = ingest::Target {
+        workspace: who.workspace_id,
+        project: project_id,
         created_by: who.hint.to_string(),
-        created_at: Timestamp::now(),
     };
-    let (status, stored) = match state
-        .store
-        .insert_transcript(who.workspace_id, insert)
-        .await?
-    {
+    let (status, stored) = match ingest::store(state.store.as_ref(), target, transcript).await? {
         InsertOutcome::Created(t) => (StatusCode::CREATED, t),
         InsertOutcome::Replayed(t) => (StatusCode::OK, t),
         InsertOutcome::Conflict(existing) => {
@@ -250,63 +218,6 @@ async fn store_upload(
         processing_time_ms: start.elapsed_ms(),
     };
     Ok((status, axum::Json(body)).into_response())
-}
-
-/// A `date_from`/`date_to` bound: `YYYY-MM-DD` (the whole day, inclusive) or RFC 3339.
-fn parse_date_bound(
-    query: &QueryParams,
-    name: &str,
-    end_of_day: bool,
-) -> Result<Option<Timestamp>> {
-    let Some(raw) = query.get(name) else {
-        return Ok(None);
-    };
-    if let Some(ts) = Timestamp::parse_rfc3339(raw) {
-        return Ok(Some(ts));
-    }
-    let date = Date::parse(raw, format_description!("[year]-[month]-[day]")).map_err(|_| {
-        ApiError::invalid(
-            name,
-            format!("{name} must be a date (YYYY-MM-DD) or an RFC 3339 timestamp, got {raw:?}"),
-        )
-    })?;
-    let start = Timestamp::start_of(date);
-    Ok(Some(if end_of_day {
-        start.plus(time::Duration::DAY - time::Duration::MILLISECOND)
-    } else {
-        start
-    }))
-}
-
-/// The filters of a transcript list (`q`, `model_name`, `language`, `source_system`,
-/// `annotation`, `date_from`, `date_to`); shared by the API and the dashboard's list page.
-pub fn parse_filter(query: &QueryParams) -> Result<TranscriptFilter> {
-    let owned = |name: &str| query.get(name).map(str::to_string);
-    let (annotation_key, annotation_value) = match query.get("annotation") {
-        None => (None, None),
-        Some(raw) => match raw.split_once(':') {
-            Some((key, value)) if !key.trim().is_empty() => {
-                (Some(key.trim().to_string()), Some(value.trim().to_string()))
-            }
-            Some(_) => {
-                return Err(ApiError::invalid(
-                    "annotation",
-                    "annotation must be key or key:value",
-                ));
-            }
-            None => (Some(raw.to_string()), None),
-        },
-    };
-    Ok(TranscriptFilter {
-        terms: query.get("q").map(search_terms).unwrap_or_default(),
-        model_name: owned("model_name"),
-        language: owned("language"),
-        source_system: owned("source_system"),
-        annotation_key,
-        annotation_value,
-        from: parse_date_bound(query, "date_from", false)?,
-        to: parse_date_bound(query, "date_to", true)?,
-    })
 }
 
 /// List and search transcripts

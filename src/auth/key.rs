@@ -8,6 +8,8 @@
 
 use std::fmt;
 
+use zeroize::Zeroizing;
+
 use crate::model::KeyHash;
 
 pub const PREFIX: &str = "sk-bigspin-api03-";
@@ -18,9 +20,10 @@ const CHECKSUM_LEN: usize = 6;
 pub const KEY_LEN: usize = PREFIX.len() + SECRET_LEN + CHECKSUM_LEN;
 const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
-/// A plaintext key, freshly generated or imported. `Debug` and `Display` never show it; the one
-/// way to read it is [`PlaintextKey::expose`], used exactly once to hand it to its owner.
-pub struct PlaintextKey(String);
+/// A plaintext key, freshly generated or imported. `Debug` never shows it and there is no
+/// `Display`; it is read by [`PlaintextKey::expose`] or by serializing it, each done exactly once
+/// to hand it to its owner. Its memory is wiped when it is dropped.
+pub struct PlaintextKey(Zeroizing<String>);
 
 impl PlaintextKey {
     pub fn expose(&self) -> &str {
@@ -33,6 +36,13 @@ impl PlaintextKey {
 
     pub fn hint(&self) -> String {
         hint(&self.0)
+    }
+}
+
+impl serde::Serialize for PlaintextKey {
+    /// The plaintext itself: only the response to a key's creation serializes one.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.expose())
     }
 }
 
@@ -90,7 +100,8 @@ pub fn check_format(key: &str) -> Result<KeyKind, KeyFormatError> {
 
 /// Validates a legacy key given for import.
 pub fn parse_legacy(key: &str) -> Option<PlaintextKey> {
-    (check_format(key) == Ok(KeyKind::Legacy)).then(|| PlaintextKey(key.to_string()))
+    (check_format(key) == Ok(KeyKind::Legacy))
+        .then(|| PlaintextKey(Zeroizing::new(key.to_string())))
 }
 
 /// A new key from 32 bytes of the OS CSPRNG.
@@ -106,7 +117,7 @@ fn from_secret(secret: [u8; 32]) -> PlaintextKey {
     key.push_str(&base62_fixed(&secret, SECRET_LEN));
     let checksum = checksum_of(&key);
     key.push_str(std::str::from_utf8(&checksum).expect("base62 is ASCII"));
-    PlaintextKey(key)
+    PlaintextKey(Zeroizing::new(key))
 }
 
 /// CRC-32 of `body` in 6 base62 digits (62^6 > 2^32), without allocating: it runs on every

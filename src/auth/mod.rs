@@ -3,16 +3,12 @@
 
 mod cache;
 mod key;
-pub mod manage;
+pub mod ratelimit;
 pub mod session;
 
 use std::sync::Arc;
 
-use axum::extract::{FromRequestParts, Request, State};
 use axum::http::HeaderValue;
-use axum::http::request::Parts;
-use axum::middleware::Next;
-use axum::response::Response;
 
 pub use cache::{CachedKey, KeyCache, LastUsed};
 pub use key::{
@@ -20,10 +16,40 @@ pub use key::{
     parse_legacy,
 };
 
-use crate::app::AppState;
-use crate::error::{ApiError, Result};
 use crate::model::{Access, KeyHash, KeyId, KeyStatus, PermissionSet, Timestamp, WorkspaceId};
-use crate::store::Store;
+use crate::store::{Store, StoreError};
+
+/// Why a request or a sign-in is refused, in the order of the outcome table of SPEC §1.1.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    #[error(
+        "missing API key: send it in the Authorization header as `Authorization: Bearer sk-bigspin-api03-…`"
+    )]
+    Missing,
+    #[error(
+        "JWT tokens are not supported on the public API: use an API key with the sk-bigspin-api03- prefix"
+    )]
+    Jwt,
+    #[error("invalid API key")]
+    Invalid,
+    #[error("this API key has been revoked")]
+    Revoked,
+    #[error("this API key has expired")]
+    Expired,
+    /// A dashboard sign-in with an unknown email or the wrong password.
+    #[error("wrong email or password")]
+    WrongCredentials,
+    /// A valid key without the permission an endpoint needs.
+    #[error("{0}")]
+    Forbidden(String),
+    /// Too many requests or failed sign-ins.
+    #[error("rate limit exceeded")]
+    Throttled(ratelimit::RateLimitInfo),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot hash a password: {0}")]
+    Hashing(String),
+}
 
 /// The authenticated caller of a public API request.
 #[derive(Debug, Clone)]
@@ -37,7 +63,7 @@ pub struct Principal {
 
 impl Principal {
     /// 403 unless the key may do `access`.
-    pub fn require(&self, access: Access) -> Result<()> {
+    pub fn require(&self, access: Access) -> Result<(), AuthError> {
         if self.permissions.allows(access) {
             Ok(())
         } else {
@@ -46,21 +72,15 @@ impl Principal {
                 Access::Write => " (or the legacy halfpipe-transcripts-write)",
                 Access::Read => "",
             };
-            Err(ApiError::Permission(format!(
+            Err(AuthError::Forbidden(format!(
                 "this API key lacks the {needed} permission{also} that this endpoint requires"
             )))
         }
     }
 }
 
-const MISSING: &str = "missing API key: send it in the Authorization header as \
-     `Authorization: Bearer sk-bigspin-api03-…`";
-const JWT: &str = "JWT tokens are not supported on the public API: use an API key with the \
-     sk-bigspin-api03- prefix";
-const INVALID: &str = "invalid API key";
-
 /// The bearer token of an `Authorization` header value, if it has the Bearer scheme.
-pub(crate) fn bearer_token(value: &HeaderValue) -> Option<&str> {
+pub fn bearer_token(value: &HeaderValue) -> Option<&str> {
     let value = value.to_str().ok()?.trim();
     let (scheme, token) = value.split_once(' ')?;
     if !scheme.eq_ignore_ascii_case("bearer") {
@@ -95,14 +115,12 @@ impl Authenticator {
     }
 
     /// Turns an `Authorization` header into a principal, or the 401 the table prescribes.
-    pub async fn authenticate(&self, header: Option<&HeaderValue>) -> Result<Principal> {
-        let token = header
-            .and_then(bearer_token)
-            .ok_or_else(|| ApiError::Authentication(MISSING.into()))?;
+    pub async fn authenticate(&self, header: Option<&HeaderValue>) -> Result<Principal, AuthError> {
+        let token = header.and_then(bearer_token).ok_or(AuthError::Missing)?;
         if token.starts_with("ey") {
-            return Err(ApiError::Authentication(JWT.into()));
+            return Err(AuthError::Jwt);
         }
-        check_format(token).map_err(|_| ApiError::Authentication(INVALID.into()))?;
+        check_format(token).map_err(|_| AuthError::Invalid)?;
         let hash = KeyHash::of(token);
         let record = match self.cache.get(&hash) {
             Some(cached) => cached,
@@ -117,15 +135,13 @@ impl Authenticator {
                 found
             }
         };
-        let record = record.ok_or_else(|| ApiError::Authentication(INVALID.into()))?;
+        let record = record.ok_or(AuthError::Invalid)?;
         if record.status == KeyStatus::Revoked {
-            return Err(ApiError::Authentication(
-                "this API key has been revoked".into(),
-            ));
+            return Err(AuthError::Revoked);
         }
         let now = Timestamp::now();
         if record.expires_at.is_some_and(|at| at <= now) {
-            return Err(ApiError::Authentication("this API key has expired".into()));
+            return Err(AuthError::Expired);
         }
         self.last_used.record(record.id, now);
         Ok(Principal {
@@ -134,62 +150,6 @@ impl Authenticator {
             permissions: record.permissions,
             hint: Arc::clone(&record.hint),
         })
-    }
-}
-
-/// Middleware on the public API's routes: authenticate, rate-limit, and hand the principal on.
-pub async fn require_api_key(
-    State(state): State<AppState>,
-    mut request: Request,
-    next: Next,
-) -> Result<Response> {
-    let header = request.headers().get(axum::http::header::AUTHORIZATION);
-    let principal = state.auth.authenticate(header).await?;
-    let limit = state.rate_limiter.check(principal.key_id)?;
-    request.extensions_mut().insert(principal);
-    let mut response = next.run(request).await;
-    if let Some(limit) = limit {
-        limit.apply(response.headers_mut());
-    }
-    Ok(response)
-}
-
-impl<S: Send + Sync> FromRequestParts<S> for Principal {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self> {
-        parts.extensions.get::<Principal>().cloned().ok_or_else(|| {
-            ApiError::Internal("route is missing the require_api_key middleware".into())
-        })
-    }
-}
-
-/// A principal allowed to read. As an extractor it runs before the body is read, so a key
-/// without the permission gets 403 whatever it sent.
-#[derive(Debug, Clone)]
-pub struct Reader(pub Principal);
-
-/// A principal allowed to write (create projects, upload transcripts).
-#[derive(Debug, Clone)]
-pub struct Writer(pub Principal);
-
-impl<S: Send + Sync> FromRequestParts<S> for Reader {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self> {
-        let who = Principal::from_request_parts(parts, state).await?;
-        who.require(Access::Read)?;
-        Ok(Reader(who))
-    }
-}
-
-impl<S: Send + Sync> FromRequestParts<S> for Writer {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self> {
-        let who = Principal::from_request_parts(parts, state).await?;
-        who.require(Access::Write)?;
-        Ok(Writer(who))
     }
 }
 

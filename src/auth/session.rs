@@ -15,8 +15,9 @@ use hmac::{Hmac, KeyInit, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::error::{ApiError, RateLimitInfo, RateLimitScope, Result};
-use crate::model::{MemberId, Timestamp};
+use super::AuthError;
+use super::ratelimit::{RateLimitInfo, RateLimitScope};
+use crate::model::{MemberId, Timestamp, ValidationError};
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "halfpipe_session";
@@ -27,11 +28,11 @@ pub const JWT_LIFETIME: Duration = Duration::from_secs(15 * 60);
 const PASSWORD_CHARS: std::ops::RangeInclusive<usize> = 8..=1024;
 
 /// Checks a new password's length.
-pub fn validate_password(password: &str) -> Result<()> {
+pub fn validate_password(password: &str) -> Result<(), ValidationError> {
     if PASSWORD_CHARS.contains(&password.chars().count()) {
         Ok(())
     } else {
-        Err(ApiError::invalid(
+        Err(ValidationError::new(
             "password",
             "password must be 8 to 1024 characters",
         ))
@@ -40,11 +41,11 @@ pub fn validate_password(password: &str) -> Result<()> {
 
 /// Hashes a password with argon2id and a random salt (slow on purpose: call off the async
 /// workers).
-pub fn hash_password(password: &str) -> Result<String> {
+pub fn hash_password(password: &str) -> Result<String, AuthError> {
     Argon2::default()
         .hash_password(password.as_bytes())
         .map(|hash| hash.to_string())
-        .map_err(|e| ApiError::internal(format!("cannot hash a password: {e}")))
+        .map_err(|e| AuthError::Hashing(e.to_string()))
 }
 
 /// Whether `password` matches the stored PHC string (slow on purpose).
@@ -163,7 +164,7 @@ impl LoginThrottle {
     /// counts as a failure until [`succeeded`](Self::succeeded) says otherwise. Counting before
     /// the (slow) password check, under one lock, means guesses sent all at once are counted
     /// too, not only those that finished.
-    pub fn attempt(&self, email: &str) -> Result<()> {
+    pub fn attempt(&self, email: &str) -> Result<(), AuthError> {
         let mut failures = self.failures.lock().expect("throttle lock");
         if let Some(&(count, last)) = failures.get(email)
             && count >= FREE_FAILURES
@@ -173,7 +174,7 @@ impl LoginThrottle {
             if elapsed < wait {
                 // Rounded up, so that a client waiting this long is let through.
                 let retry_secs = (wait - elapsed).as_secs_f64().ceil().max(1.0) as u64;
-                return Err(ApiError::RateLimited(RateLimitInfo {
+                return Err(AuthError::Throttled(RateLimitInfo {
                     limit: FREE_FAILURES,
                     remaining: 0,
                     reset_secs: retry_secs,
@@ -262,7 +263,7 @@ mod tests {
         }
         assert!(matches!(
             throttle.attempt("a@b.c"),
-            Err(ApiError::RateLimited(_))
+            Err(AuthError::Throttled(_))
         ));
         assert!(throttle.attempt("other@b.c").is_ok());
         throttle.succeeded("a@b.c");

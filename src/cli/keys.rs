@@ -7,9 +7,9 @@ use clap::{ArgGroup, Subcommand};
 use serde_json::json;
 
 use super::{CliError, JsonContext, print, resolve_workspace};
-use crate::auth::manage::{KeyRequest, LegacySecret, create_key, import_legacy_key};
 use crate::error::{ApiError, Result};
 use crate::model::{ApiKeyRecord, KeyId};
+use crate::service::keys::{KeyRequest, LegacySecret, create_key, import_legacy_key};
 use crate::store::{Actor, KeyAction, Store};
 
 /// Who the audit log names for changes made here.
@@ -105,14 +105,16 @@ impl KeysCommand {
                         expires_at,
                     }
                     .validate()?;
-                    create_key(store, ws, request, CLI, &actor).await
+                    Ok::<_, ApiError>(create_key(store, ws, request, CLI, &actor).await?)
                 }
                 .await
                 .json(json)?;
                 print(json, &created, || {
                     format!(
                         "created API key {} ({})\n\n  {}\n\nThis is the only time the key is shown: store it now.",
-                        created.record.name, created.record.id, created.key
+                        created.record.name,
+                        created.record.id,
+                        created.key.expose()
                     )
                 });
             }
@@ -179,7 +181,9 @@ impl KeysCommand {
                             return Err(ApiError::invalid("key", "give --key or --sha256"));
                         }
                     };
-                    import_legacy_key(store, ws, request, secret, CLI, &actor).await
+                    Ok::<_, ApiError>(
+                        import_legacy_key(store, ws, request, secret, CLI, &actor).await?,
+                    )
                 }
                 .await
                 .json(json)?;

@@ -7,10 +7,10 @@ use clap::Subcommand;
 use serde_json::json;
 
 use super::{CliError, JsonContext, print, resolve_workspace};
-use crate::auth::manage::create_member;
 use crate::error::{ApiError, Result};
 use crate::model::MemberRole;
 use crate::model::member::normalize_email;
+use crate::service::members::create_member;
 use crate::store::{Actor, Store};
 
 #[derive(Debug, Subcommand)]

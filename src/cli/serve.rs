@@ -4,10 +4,11 @@ use tokio::net::TcpListener;
 
 use super::CliError;
 use super::members::bootstrap_owner;
-use crate::app::{self, AppState};
-use crate::auth::manage::{KeyRequest, create_key};
+use crate::app;
 use crate::config::{DatabaseConfig, ServerConfig};
 use crate::error::{ApiError, Result};
+use crate::service::keys::{KeyRequest, create_key};
+use crate::state::AppState;
 use crate::store::{self, Actor, Store};
 
 pub async fn run(db: &DatabaseConfig, config: ServerConfig) -> Result<(), CliError> {
@@ -69,7 +70,9 @@ async fn bootstrap(store: &dyn Store, address: &str, owner_email: &str) -> Resul
          The API key is shown only this once too. To try it, paste:\n\n\
          \x20 export HALFPIPE_API_KEY={}\n\
          \x20 curl -H \"Authorization: Bearer $HALFPIPE_API_KEY\" http://{base}/public/api/v1/projects\n",
-        workspace.name, workspace.id, created.key
+        workspace.name,
+        workspace.id,
+        created.key.expose()
     );
     Ok(())
 }

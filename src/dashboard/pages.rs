@@ -57,16 +57,19 @@ use axum::routing::{get, post};
 use serde::de::DeserializeOwned;
 
 use super::assets::{self, Assets};
-use super::base_url;
 use super::form::{encode_component, parse_form, safe_next};
-use super::session::{InWorkspace, SignedIn, presented_session};
 use super::views::*;
-use crate::api::QueryParams;
-use crate::api::transcripts::parse_filter;
-use crate::app::AppState;
+use crate::auth::AuthError;
 use crate::auth::session::SecretToken;
 use crate::error::ApiError;
+use crate::http::session::{
+    InWorkspace, SignedIn, base_url, presented_session, with_session_cookie,
+};
+use crate::http::{QueryParams, parse_filter};
 use crate::model::{Page, ProjectId, Timestamp, TranscriptId, WorkspaceId};
+use crate::service::ServiceError;
+use crate::service::members::sign_in;
+use crate::state::AppState;
 
 /// Every page route, and the assets.
 pub fn router() -> Router<AppState> {
@@ -358,17 +361,25 @@ async fn login(State(state): State<AppState>, body: Bytes) -> PageResult {
             "Enter your email and your password.".into(),
         ));
     }
-    match super::api::sign_in(&state, email, password).await {
-        Ok((_, session)) => Ok(super::api::with_session_cookie(
+    let signed_in = sign_in(
+        state.store.as_ref(),
+        &state.login_throttle,
+        email,
+        password,
+        state.session_ttl(),
+    )
+    .await;
+    match signed_in {
+        Ok((_, session)) => Ok(with_session_cookie(
             see_other(&next),
             &state,
             Some(&session),
         )),
-        Err(ApiError::Authentication(_)) => Ok(again(
+        Err(ServiceError::Auth(AuthError::WrongCredentials)) => Ok(again(
             StatusCode::UNAUTHORIZED,
             "Wrong email or password.".into(),
         )),
-        Err(ApiError::RateLimited(info)) => {
+        Err(ServiceError::Auth(AuthError::Throttled(info))) => {
             let mut response = again(
                 StatusCode::TOO_MANY_REQUESTS,
                 format!(
@@ -381,7 +392,7 @@ async fn login(State(state): State<AppState>, body: Bytes) -> PageResult {
                 .insert(RETRY_AFTER, HeaderValue::from(info.reset_secs));
             Ok(response)
         }
-        Err(other) => Err(other.into()),
+        Err(other) => Err(ApiError::from(other).into()),
     }
 }
 
@@ -390,11 +401,7 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap) -> PageResult
     if let Some(session) = presented_session(&state, &headers).await? {
         state.store.delete_session(session).await?;
     }
-    Ok(super::api::with_session_cookie(
-        see_other("/login"),
-        &state,
-        None,
-    ))
+    Ok(with_session_cookie(see_other("/login"), &state, None))
 }
 
 /// The sections the workspace switcher can keep when it changes workspace.

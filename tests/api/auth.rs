@@ -4,11 +4,11 @@
 use std::time::{Duration, Instant};
 
 use halfpipe::app;
-use halfpipe::auth::manage::{KeyRequest, LegacySecret, import_legacy_key};
 use halfpipe::auth::{PREFIX, generate};
 use halfpipe::config::ServerConfig;
 use halfpipe::model::{KeyHash, PermissionSet};
 use halfpipe::model::{KeyId, NewApiKey, Timestamp, WorkspaceId};
+use halfpipe::service::keys::{KeyRequest, LegacySecret, import_legacy_key};
 use halfpipe::store::{Actor, KeyAction};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -368,7 +368,7 @@ async fn a_key_stops_working_once_its_expiry_passes_even_while_cached() {
     }
     .validate()
     .expect("a future expiry is valid");
-    let created = halfpipe::auth::manage::create_key(
+    let created = halfpipe::service::keys::create_key(
         app.store.as_ref(),
         ws,
         request,
@@ -377,13 +377,13 @@ async fn a_key_stops_working_once_its_expiry_passes_even_while_cached() {
     )
     .await
     .expect("key created");
-    let (status, body) = with_key(&app, &created.key).await;
+    let (status, body) = with_key(&app, created.key.expose()).await;
     assert_ok(status, &body, "before the expiry");
 
     // Poll until the expiry has passed (bounded), then the key must be refused.
     let deadline = Instant::now() + Duration::from_secs(5);
     let (status, body) = loop {
-        let (status, body) = with_key(&app, &created.key).await;
+        let (status, body) = with_key(&app, created.key.expose()).await;
         if status != StatusCode::OK || Instant::now() > deadline {
             break (status, body);
         }

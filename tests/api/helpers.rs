@@ -4,10 +4,11 @@
 
 use std::sync::Arc;
 
-use halfpipe::app::{self, AppState};
-use halfpipe::auth::manage::{KeyRequest, create_key};
+use halfpipe::app;
 use halfpipe::config::{DatabaseConfig, ServerConfig};
 use halfpipe::model::{KeyId, WorkspaceId};
+use halfpipe::service::keys::{KeyRequest, create_key};
+use halfpipe::state::AppState;
 use halfpipe::store::{self, Actor, Store};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -205,7 +206,7 @@ impl TestApp {
         )
         .await
         .expect("key created");
-        (created.key, created.record.id)
+        (created.key.expose().to_string(), created.record.id)
     }
 
     pub async fn key(&self, ws: WorkspaceId, permissions: &[&str]) -> String {

@@ -4,9 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use halfpipe::auth::manage::create_member;
 use halfpipe::auth::session::SecretToken;
 use halfpipe::model::{Member, MemberRole, ProjectId, Timestamp, TranscriptId, WorkspaceId};
+use halfpipe::service::members::create_member;
 use halfpipe::store::Actor;
 use reqwest::StatusCode;
 use reqwest::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderMap, LOCATION, SET_COOKIE};

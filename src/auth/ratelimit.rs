@@ -7,8 +7,38 @@ use governor::middleware::StateInformationMiddleware;
 use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter as Gcra};
 
-use crate::error::{ApiError, RateLimitInfo, RateLimitScope, Result};
+use axum::http::HeaderValue;
+
+use super::AuthError;
 use crate::model::KeyId;
+
+/// What a 429 tells the client about its budget.
+#[derive(Debug, Clone, Copy)]
+pub struct RateLimitInfo {
+    pub limit: u32,
+    pub remaining: u32,
+    pub reset_secs: u64,
+    /// Whose budget ran out, for the message.
+    pub scope: RateLimitScope,
+}
+
+/// What a rate limit counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RateLimitScope {
+    /// Requests of one API key per minute.
+    ApiKey,
+    /// Failed sign-ins in a row for one email.
+    SignIn,
+}
+
+impl RateLimitInfo {
+    /// Writes the `RateLimit-*` headers onto `response`.
+    pub fn apply(&self, headers: &mut axum::http::HeaderMap) {
+        headers.insert("ratelimit-limit", HeaderValue::from(self.limit));
+        headers.insert("ratelimit-remaining", HeaderValue::from(self.remaining));
+        headers.insert("ratelimit-reset", HeaderValue::from(self.reset_secs));
+    }
+}
 
 type Limiter = Gcra<KeyId, DefaultKeyedStateStore<KeyId>, DefaultClock, StateInformationMiddleware>;
 
@@ -38,7 +68,7 @@ impl RateLimiter {
     }
 
     /// Spends one request of `key`'s budget: the headers to send, or a 429.
-    pub fn check(&self, key: KeyId) -> Result<Option<RateLimitInfo>> {
+    pub fn check(&self, key: KeyId) -> Result<Option<RateLimitInfo>, AuthError> {
         let Some((limiter, clock)) = &self.limiter else {
             return Ok(None);
         };
@@ -56,7 +86,7 @@ impl RateLimiter {
             }
             Err(not_until) => {
                 let wait = not_until.wait_time_from(clock.now());
-                Err(ApiError::RateLimited(RateLimitInfo {
+                Err(AuthError::Throttled(RateLimitInfo {
                     limit: self.per_minute,
                     remaining: 0,
                     reset_secs: wait.as_secs_f64().ceil().max(1.0) as u64,
@@ -88,7 +118,7 @@ mod tests {
             .collect();
         assert_eq!(remaining, vec![2, 1, 0]);
         match limiter.check(key) {
-            Err(ApiError::RateLimited(info)) => assert!(info.reset_secs >= 1),
+            Err(AuthError::Throttled(info)) => assert!(info.reset_secs >= 1),
             other => panic!("expected 429, got {other:?}"),
         }
         // Other keys have their own budget.

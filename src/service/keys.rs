@@ -3,13 +3,12 @@
 
 use serde::Serialize;
 
-use super::session::{hash_password, validate_password};
-use super::{PlaintextKey, generate, parse_legacy};
-use crate::error::{ApiError, Result};
-use crate::model::member::normalize_email;
+use super::ServiceError;
+use crate::auth::{LEGACY_PREFIX, PlaintextKey, generate, parse_legacy};
 use crate::model::transcript::required_name;
-use crate::model::{ApiKeyRecord, Member, NewApiKey, Timestamp, WorkspaceId};
-use crate::model::{KeyHash, PermissionSet};
+use crate::model::{
+    ApiKeyRecord, KeyHash, NewApiKey, PermissionSet, Timestamp, ValidationError, WorkspaceId,
+};
 use crate::store::{Actor, Store};
 
 /// What a caller asks for when creating a key.
@@ -32,10 +31,10 @@ pub struct ValidKeyRequest {
 
 impl KeyRequest {
     /// Name 3–100 characters, description ≤ 1000, known permissions, a future expiry.
-    pub fn validate(self) -> Result<ValidKeyRequest> {
+    pub fn validate(self) -> Result<ValidKeyRequest, ValidationError> {
         let name = required_name(self.name, "name", 100)?;
         if name.chars().count() < 3 {
-            return Err(ApiError::invalid(
+            return Err(ValidationError::new(
                 "name",
                 "name must be 3 to 100 characters",
             ));
@@ -48,14 +47,14 @@ impl KeyRequest {
             .as_ref()
             .is_some_and(|d| d.chars().count() > 1000)
         {
-            return Err(ApiError::invalid(
+            return Err(ValidationError::new(
                 "description",
                 "description must be at most 1000 characters",
             ));
         }
         let permissions = PermissionSet::parse_names(self.permissions.iter().map(String::as_str))
             .map_err(|unknown| {
-            ApiError::invalid(
+            ValidationError::new(
                 "permissions",
                 format!(
                     "unknown permission {unknown:?}: expected {}",
@@ -67,13 +66,13 @@ impl KeyRequest {
             None | Some("") => None,
             Some(raw) => {
                 let at = Timestamp::parse_rfc3339(raw).ok_or_else(|| {
-                    ApiError::invalid(
+                    ValidationError::new(
                         "expiresAt",
                         format!("expiresAt must be an RFC 3339 timestamp, got {raw:?}"),
                     )
                 })?;
                 if at <= Timestamp::now() {
-                    return Err(ApiError::invalid(
+                    return Err(ValidationError::new(
                         "expiresAt",
                         "expiresAt must be in the future",
                     ));
@@ -95,8 +94,9 @@ impl KeyRequest {
 pub struct CreatedKey {
     #[serde(flatten)]
     pub record: ApiKeyRecord,
-    /// The plaintext, present only in the response to its creation.
-    pub key: String,
+    /// The plaintext, present only in the response to its creation: it stays a
+    /// [`PlaintextKey`] until it is serialized into that response.
+    pub key: PlaintextKey,
 }
 
 /// Creates a new `sk-bigspin-api03-` key.
@@ -106,7 +106,7 @@ pub async fn create_key(
     request: ValidKeyRequest,
     created_by: &str,
     actor: &Actor,
-) -> Result<CreatedKey> {
+) -> Result<CreatedKey, ServiceError> {
     let plaintext = generate();
     let record = store
         .create_key(
@@ -123,7 +123,7 @@ pub async fn create_key(
         .await?;
     Ok(CreatedKey {
         record,
-        key: plaintext.expose().to_string(),
+        key: plaintext,
     })
 }
 
@@ -135,11 +135,11 @@ pub enum LegacySecret {
 }
 
 impl LegacySecret {
-    pub fn from_plaintext(key: &str) -> Result<Self> {
+    pub fn from_plaintext(key: &str) -> Result<Self, ValidationError> {
         parse_legacy(key.trim())
             .map(Self::Plaintext)
             .ok_or_else(|| {
-                ApiError::invalid(
+                ValidationError::new(
                     "key",
                     "key must be a legacy key: sk-prism-api03- followed by 20–200 characters of \
                  A-Z a-z 0-9 _ -",
@@ -147,10 +147,10 @@ impl LegacySecret {
             })
     }
 
-    pub fn from_sha256(hex: &str) -> Result<Self> {
+    pub fn from_sha256(hex: &str) -> Result<Self, ValidationError> {
         KeyHash::from_hex(hex)
             .map(Self::Sha256)
-            .ok_or_else(|| ApiError::invalid("sha256", "sha256 must be 64 hexadecimal digits"))
+            .ok_or_else(|| ValidationError::new("sha256", "sha256 must be 64 hexadecimal digits"))
     }
 }
 
@@ -162,13 +162,10 @@ pub async fn import_legacy_key(
     secret: LegacySecret,
     created_by: &str,
     actor: &Actor,
-) -> Result<ApiKeyRecord> {
+) -> Result<ApiKeyRecord, ServiceError> {
     let (hash, hint) = match &secret {
         LegacySecret::Plaintext(key) => (key.hash(), key.hint()),
-        LegacySecret::Sha256(hash) => (
-            *hash,
-            format!("{}…{}", super::LEGACY_PREFIX, &hash.to_hex()[..8]),
-        ),
+        LegacySecret::Sha256(hash) => (*hash, format!("{}…{}", LEGACY_PREFIX, &hash.to_hex()[..8])),
     };
     Ok(store
         .create_key(
@@ -176,17 +173,6 @@ pub async fn import_legacy_key(
             actor,
         )
         .await?)
-}
-
-/// Creates a member account: a valid email, a password of 8–1024 characters (hashed with
-/// argon2id off the async workers); 409 if the email is taken.
-pub async fn create_member(store: &dyn Store, email: &str, password: &str) -> Result<Member> {
-    let email = normalize_email(email)
-        .ok_or_else(|| ApiError::invalid("email", "email must look like name@example.com"))?;
-    validate_password(password)?;
-    let password = password.to_string();
-    let hash = tokio::task::spawn_blocking(move || hash_password(&password)).await??;
-    Ok(store.create_member(&email, &hash).await?)
 }
 
 fn new_key(
@@ -216,7 +202,7 @@ mod tests {
 
     fn param(request: KeyRequest) -> String {
         match request.validate() {
-            Err(ApiError::Validation { param, .. }) => param.unwrap_or_default(),
+            Err(ValidationError { param, .. }) => param.unwrap_or_default(),
             other => panic!("expected a validation error, got {other:?}"),
         }
     }

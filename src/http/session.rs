@@ -1,16 +1,18 @@
 //! Who is signed in: the session cookie or a management JWT → a member, and the member's
-//! role in the workspace a route names.
+//! role in the workspace a route names; the session cookie itself; this server's base URL.
 
 use axum::extract::FromRequestParts;
-use axum::http::HeaderMap;
-use axum::http::header::{AUTHORIZATION, COOKIE};
+use axum::http::header::{AUTHORIZATION, CACHE_CONTROL, COOKIE, HOST, SET_COOKIE};
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue};
+use axum::response::Response;
 
-use crate::app::AppState;
 use crate::auth::bearer_token;
 use crate::auth::session::{SESSION_COOKIE, SecretToken, decode_jwt};
 use crate::error::{ApiError, Result};
 use crate::model::{Member, MemberRole, Timestamp, WorkspaceId};
+use crate::service::members::NewSession;
+use crate::state::AppState;
 
 /// A signed-in member, by session cookie or `Authorization: Bearer <JWT>`.
 #[derive(Debug, Clone)]
@@ -137,4 +139,51 @@ impl InWorkspace {
     pub fn actor(&self) -> crate::store::Actor {
         crate::store::Actor(self.member.email.clone())
     }
+}
+
+/// Sets the session cookie for `session` (or, with `None`, clears it) and `no-store`.
+pub fn with_session_cookie(
+    mut response: Response,
+    state: &AppState,
+    session: Option<&NewSession>,
+) -> Response {
+    let secure = if state.config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    let (value, max_age) = match session {
+        Some(session) => (session.token.expose(), state.config.session_ttl_secs),
+        None => ("", 0),
+    };
+    let cookie = format!(
+        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+    );
+    let headers = response.headers_mut();
+    headers.insert(
+        SET_COOKIE,
+        HeaderValue::from_str(&cookie).expect("cookie is ASCII"),
+    );
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// `http(s)://host` of this server as the browser reached it, for copy-paste examples and
+/// invitation links.
+pub fn base_url(state: &AppState, headers: &HeaderMap) -> String {
+    let host = headers
+        .get(HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            !h.is_empty()
+                && h.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+        })
+        .unwrap_or(&state.config.listen);
+    let scheme = if state.config.secure_cookies {
+        "https"
+    } else {
+        "http"
+    };
+    format!("{scheme}://{host}")
 }

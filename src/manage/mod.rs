@@ -3,22 +3,23 @@
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::header::{CACHE_CONTROL, SET_COOKIE};
+use axum::http::header::CACHE_CONTROL;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 use axum::routing::{delete, get, post};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::base_url;
-use super::session::{InWorkspace, SignedIn, presented_session};
-use crate::api::{JsonBody, JsonBodyOrDefault, PathParam, QueryParams, respond};
-use crate::app::{AppState, RequestStart};
-use crate::auth::manage::{KeyRequest, create_key, create_member};
-use crate::auth::session::{SESSION_COOKIE, SecretToken, session_jwt, verify_password};
+use crate::auth::session::{SecretToken, session_jwt};
 use crate::error::{ApiError, Result};
-use crate::model::member::normalize_email;
+use crate::http::session::{
+    InWorkspace, SignedIn, base_url, presented_session, with_session_cookie,
+};
+use crate::http::{JsonBody, JsonBodyOrDefault, PathParam, QueryParams, RequestStart, respond};
 use crate::model::{KeyId, Member, MemberId, MemberRole, Membership, Timestamp};
+use crate::service::keys::{KeyRequest, create_key};
+use crate::service::members::{NewSession, sign_in, sign_in_or_up};
+use crate::state::AppState;
 use crate::store::KeyAction;
 
 pub fn router() -> Router<AppState> {
@@ -99,95 +100,6 @@ fn required<'a>(value: &'a Option<String>, field: &str) -> Result<&'a str> {
         .ok_or_else(|| ApiError::invalid(field, format!("{field} is required")))
 }
 
-/// A session just opened: the cookie's secret and when the session ends.
-pub(super) struct NewSession {
-    pub token: SecretToken,
-    pub expires_at: Timestamp,
-}
-
-/// Sets the session cookie for `session` (or, with `None`, clears it) and `no-store`.
-pub(super) fn with_session_cookie(
-    mut response: Response,
-    state: &AppState,
-    session: Option<&NewSession>,
-) -> Response {
-    let secure = if state.config.secure_cookies {
-        "; Secure"
-    } else {
-        ""
-    };
-    let (value, max_age) = match session {
-        Some(session) => (session.token.expose(), state.config.session_ttl_secs),
-        None => ("", 0),
-    };
-    let cookie = format!(
-        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
-    );
-    let headers = response.headers_mut();
-    headers.insert(
-        SET_COOKIE,
-        HeaderValue::from_str(&cookie).expect("cookie is ASCII"),
-    );
-    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
-}
-
-fn wrong_credentials() -> ApiError {
-    ApiError::Authentication("wrong email or password".into())
-}
-
-/// Checks an email and password, then opens a session. Failures are throttled per email.
-pub(super) async fn sign_in(
-    state: &AppState,
-    email: &str,
-    password: &str,
-) -> Result<(Member, NewSession)> {
-    let email = normalize_email(email).ok_or_else(wrong_credentials)?;
-    let found = state.store.member_by_email(&email).await?;
-    let member = check_password(state, &email, found, password).await?;
-    let session = open_session(state, &member).await?;
-    Ok((member, session))
-}
-
-/// The member if `password` is theirs. Every check counts against the email's throttle first;
-/// an unknown email takes as long as a known one, so timing does not reveal who has an account.
-async fn check_password(
-    state: &AppState,
-    email: &str,
-    found: Option<(Member, String)>,
-    password: &str,
-) -> Result<Member> {
-    state.login_throttle.attempt(email)?;
-    let (member, stored) = match found {
-        Some((member, stored)) => (Some(member), stored),
-        None => (None, DUMMY_HASH.to_string()),
-    };
-    let password = password.to_string();
-    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &stored)).await?;
-    match member {
-        Some(member) if ok => {
-            state.login_throttle.succeeded(email);
-            Ok(member)
-        }
-        // The attempt already counts as a failure.
-        _ => Err(wrong_credentials()),
-    }
-}
-
-/// An argon2id hash of a random password, verified against when the email is unknown.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0Ysy8zXyqvtFvKxJYZ8Qe5Ae2x1Cq6kQK3PcoKqK9yU";
-
-async fn open_session(state: &AppState, member: &Member) -> Result<NewSession> {
-    let token = SecretToken::generate();
-    let ttl = time::Duration::seconds(state.config.session_ttl_secs as i64);
-    let expires_at = Timestamp::now().plus(ttl);
-    state
-        .store
-        .create_session(token.hash(), member.id, expires_at)
-        .await?;
-    Ok(NewSession { token, expires_at })
-}
-
 /// The response to a successful sign-in: cookie, JWT, member and workspaces.
 async fn signed_in_response(
     state: &AppState,
@@ -223,7 +135,14 @@ async fn login(
 ) -> Result<Response> {
     let email = required(&body.email, "email")?;
     let password = required(&body.password, "password")?;
-    let (member, session) = sign_in(&state, email, password).await?;
+    let (member, session) = sign_in(
+        state.store.as_ref(),
+        &state.login_throttle,
+        email,
+        password,
+        state.session_ttl(),
+    )
+    .await?;
     signed_in_response(&state, start, member, session).await
 }
 
@@ -641,14 +560,14 @@ async fn accept_invitation(
         None => {
             let email_raw = required(&body.email, "email")?;
             let password = required(&body.password, "password")?;
-            let email = normalize_email(email_raw).ok_or_else(|| {
-                ApiError::invalid("email", "email must look like name@example.com")
-            })?;
-            let member = match state.store.member_by_email(&email).await? {
-                found @ Some(_) => check_password(&state, &email, found, password).await?,
-                None => create_member(state.store.as_ref(), &email, password).await?,
-            };
-            let session = open_session(&state, &member).await?;
+            let (member, session) = sign_in_or_up(
+                state.store.as_ref(),
+                &state.login_throttle,
+                email_raw,
+                password,
+                state.session_ttl(),
+            )
+            .await?;
             (member, Some(session))
         }
     };

@@ -1,0 +1,92 @@
+//! The application state: what every handler and background task can reach.
+
+use std::sync::{Arc, OnceLock};
+
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+
+use crate::auth::Authenticator;
+use crate::auth::ratelimit::RateLimiter;
+use crate::auth::session::LoginThrottle;
+use crate::config::ServerConfig;
+use crate::store::{Store, StoreError};
+
+/// Everything a handler can reach: cheap to clone (one reference count), as every extractor
+/// that needs the state clones it.
+#[derive(Clone)]
+pub struct AppState(Arc<Shared>);
+
+/// What [`AppState`] shares.
+pub struct Shared {
+    pub store: Arc<dyn Store>,
+    pub auth: Arc<Authenticator>,
+    pub rate_limiter: Arc<RateLimiter>,
+    pub config: Arc<ServerConfig>,
+    pub metrics: PrometheusHandle,
+    pub login_throttle: Arc<LoginThrottle>,
+    jwt_secret: tokio::sync::OnceCell<Vec<u8>>,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Store>, config: ServerConfig) -> Self {
+        Self(Arc::new(Shared {
+            auth: Arc::new(Authenticator::new(Arc::clone(&store))),
+            rate_limiter: Arc::new(RateLimiter::new(config.rate_limit_per_minute)),
+            store,
+            config: Arc::new(config),
+            metrics: metrics_handle(),
+            login_throttle: Arc::default(),
+            jwt_secret: tokio::sync::OnceCell::new(),
+        }))
+    }
+
+    /// How long a dashboard session lasts.
+    pub fn session_ttl(&self) -> time::Duration {
+        time::Duration::seconds(self.config.session_ttl_secs as i64)
+    }
+
+    /// The key that signs management JWTs: random, made once and shared by every node through
+    /// the database.
+    pub async fn jwt_secret(&self) -> Result<&[u8], StoreError> {
+        let secret = self
+            .jwt_secret
+            .get_or_try_init(|| async {
+                let mut fresh = [0u8; 32];
+                getrandom::fill(&mut fresh).expect("the OS random number generator is available");
+                let stored = self
+                    .store
+                    .setting_or_init("jwt_secret", &hex::encode(fresh))
+                    .await?;
+                hex::decode(&stored).map_err(|_| StoreError::corrupt("jwt_secret", "not hex"))
+            })
+            .await?;
+        Ok(secret)
+    }
+}
+
+/// The process-wide Prometheus recorder (a process can install only one).
+fn metrics_handle() -> PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            PrometheusBuilder::new()
+                .set_buckets_for_metric(
+                    metrics_exporter_prometheus::Matcher::Suffix("duration_seconds".into()),
+                    &[
+                        0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+                        5.0,
+                    ],
+                )
+                .expect("buckets are not empty")
+                .install_recorder()
+                .expect("the metrics recorder is installed once")
+        })
+        .clone()
+}
