@@ -20,8 +20,8 @@ use utoipa::openapi::{ContentBuilder, HeaderBuilder, Ref, RefOr};
 use utoipa::{IntoParams, Modify, OpenApi, PartialSchema, ToSchema};
 
 use super::{projects, service, transcripts};
+use crate::model::ProjectId;
 use crate::model::transcript::UploadBody;
-use crate::model::{ProjectId, TranscriptId};
 
 /// The document, built and serialized once.
 static DOCUMENT: LazyLock<String> = LazyLock::new(|| {
@@ -379,58 +379,6 @@ pub struct LegacyUploadBody {
     /// The project to upload into. Absent, `null` or blank: the workspace's "Default" project,
     /// created on first use.
     pub project_id: Option<ProjectId>,
-}
-
-/// One ranked insight of a project's report.
-#[derive(ToSchema)]
-pub struct Insight {
-    /// 1 is the most important: ranked by severity, then frequency.
-    #[schema(minimum = 1)]
-    pub rank: u32,
-    pub title: String,
-    pub description: String,
-    pub tags: Vec<String>,
-    pub severity: Severity,
-    /// How many transcripts show it.
-    pub flagged_count: u64,
-    pub quotes: Vec<InsightQuote>,
-    pub why_it_matters: WhyItMatters,
-    pub category_breakdown: Vec<CategoryCount>,
-    /// The transcripts that show it.
-    pub transcript_ids: Vec<TranscriptId>,
-}
-
-/// How much an insight matters.
-#[derive(ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Critical,
-    High,
-    Medium,
-    Low,
-}
-
-/// A quote from a transcript that shows an insight.
-#[derive(ToSchema)]
-pub struct InsightQuote {
-    pub text: String,
-    pub transcript_id: TranscriptId,
-    /// Who said it (the turn's role).
-    pub speaker: String,
-}
-
-/// Why an insight matters.
-#[derive(ToSchema)]
-pub struct WhyItMatters {
-    pub user_impact: String,
-    pub action_to_take: String,
-}
-
-/// How many of an insight's transcripts fall in one category.
-#[derive(ToSchema)]
-pub struct CategoryCount {
-    pub category: String,
-    pub count: u64,
 }
 
 /// The answer of `/healthz` and `/readyz`.

@@ -9,12 +9,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use super::access::{missing_project, parse_project_id};
-use super::openapi::{ErrorBody, Insight, PageQuery};
+use super::openapi::{ErrorBody, PageQuery};
 use crate::error::{ApiError, Result};
 use crate::http::{
     Envelope, JsonBody, ListEnvelope, PathParam, QueryParams, Reader, RequestStart, Writer,
     respond, respond_list,
 };
+use crate::model::report::Insight;
 use crate::model::transcript::required_name;
 use crate::model::{DomainPack, Project, ProjectId};
 use crate::state::AppState;

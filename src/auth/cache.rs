@@ -2,7 +2,7 @@
 //! access on a repeated request.
 //!
 //! Cache entries are dropped when the store reports a change to their key (see
-//! [`crate::app::watch_key_changes`]); a generation counter keeps a lookup that raced with such
+//! `app::watch_key_changes`); a generation counter keeps a lookup that raced with such
 //! a change from re-inserting what it read before the change.
 
 use std::collections::HashMap;

@@ -5,6 +5,7 @@ mod ids;
 mod key_hash;
 pub mod member;
 mod permission;
+pub mod report;
 mod timestamp;
 pub mod transcript;
 
