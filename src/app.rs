@@ -24,7 +24,6 @@ use crate::dashboard;
 use crate::error::ApiError;
 use crate::http::RequestStart;
 use crate::manage;
-use crate::model::Timestamp;
 use crate::state::AppState;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -255,7 +254,7 @@ pub async fn flush_last_used_every(state: AppState, interval: Duration, stop: Ar
 
 /// Forgets key changes older than a day (every node has long seen them) and expired sessions.
 async fn prune(state: &AppState) {
-    let now = Timestamp::now();
+    let now = state.clock.now();
     if let Err(e) = state
         .store
         .prune_key_changes(now.plus(-time::Duration::DAY))

@@ -8,6 +8,8 @@ use crate::auth::Authenticator;
 use crate::auth::ratelimit::RateLimiter;
 use crate::auth::session::LoginThrottle;
 use crate::config::ServerConfig;
+use crate::model::Clock;
+use crate::service::members::SessionTerms;
 use crate::store::{Store, StoreError};
 
 /// Everything a handler can reach: cheap to clone (one reference count), as every extractor
@@ -23,6 +25,8 @@ pub struct Shared {
     pub config: Arc<ServerConfig>,
     pub metrics: PrometheusHandle,
     pub login_throttle: Arc<LoginThrottle>,
+    /// Where "now" comes from: the system time, or in tests one that can be moved forward.
+    pub clock: Clock,
     jwt_secret: tokio::sync::OnceCell<Vec<u8>>,
 }
 
@@ -36,20 +40,29 @@ impl std::ops::Deref for AppState {
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, config: ServerConfig) -> Self {
+        Self::with_clock(store, config, Clock::system())
+    }
+
+    /// The state with its own clock (tests move an adjustable one forward to reach expiries).
+    pub fn with_clock(store: Arc<dyn Store>, config: ServerConfig, clock: Clock) -> Self {
         Self(Arc::new(Shared {
-            auth: Arc::new(Authenticator::new(Arc::clone(&store))),
+            auth: Arc::new(Authenticator::with_clock(Arc::clone(&store), clock.clone())),
             rate_limiter: Arc::new(RateLimiter::new(config.rate_limit_per_minute)),
             store,
             config: Arc::new(config),
             metrics: metrics_handle(),
             login_throttle: Arc::default(),
+            clock,
             jwt_secret: tokio::sync::OnceCell::new(),
         }))
     }
 
-    /// How long a dashboard session lasts.
-    pub fn session_ttl(&self) -> time::Duration {
-        time::Duration::seconds(self.config.session_ttl_secs as i64)
+    /// When a dashboard session opened now ends.
+    pub fn session_terms(&self) -> SessionTerms {
+        SessionTerms {
+            now: self.clock.now(),
+            ttl: time::Duration::seconds(self.config.session_ttl_secs as i64),
+        }
     }
 
     /// The key that signs management JWTs: random, made once and shared by every node through

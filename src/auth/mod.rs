@@ -16,7 +16,7 @@ pub use key::{
     parse_legacy,
 };
 
-use crate::model::{Access, KeyHash, KeyId, KeyStatus, PermissionSet, Timestamp, WorkspaceId};
+use crate::model::{Access, Clock, KeyHash, KeyId, KeyStatus, PermissionSet, WorkspaceId};
 use crate::store::{Store, StoreError};
 
 /// Why a request or a sign-in is refused, in the order of the outcome table of SPEC §1.1.
@@ -95,14 +95,21 @@ pub struct Authenticator {
     store: Arc<dyn Store>,
     cache: KeyCache,
     last_used: LastUsed,
+    clock: Clock,
 }
 
 impl Authenticator {
     pub fn new(store: Arc<dyn Store>) -> Self {
+        Self::with_clock(store, Clock::system())
+    }
+
+    /// An authenticator that judges expiry by `clock`.
+    pub fn with_clock(store: Arc<dyn Store>, clock: Clock) -> Self {
         Self {
             store,
             cache: KeyCache::new(),
             last_used: LastUsed::default(),
+            clock,
         }
     }
 
@@ -139,7 +146,7 @@ impl Authenticator {
         if record.status == KeyStatus::Revoked {
             return Err(AuthError::Revoked);
         }
-        let now = Timestamp::now();
+        let now = self.clock.now();
         if record.expires_at.is_some_and(|at| at <= now) {
             return Err(AuthError::Expired);
         }

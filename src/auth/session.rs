@@ -17,7 +17,9 @@ use sha2::{Digest, Sha256};
 
 use super::AuthError;
 use super::ratelimit::{RateLimitInfo, RateLimitScope};
-use crate::model::{MemberId, Timestamp, ValidationError};
+use zeroize::Zeroizing;
+
+use crate::model::{MemberId, Timestamp, TokenHash, ValidationError};
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "halfpipe_session";
@@ -71,17 +73,18 @@ pub fn generate_password() -> String {
     random_token()[..24].to_string()
 }
 
-/// A bearer secret (session cookie, invitation link). `Debug` never shows it.
-pub struct SecretToken(String);
+/// A bearer secret (session cookie, invitation link). `Debug` never shows it; its memory is
+/// wiped when it is dropped.
+pub struct SecretToken(Zeroizing<String>);
 
 impl SecretToken {
     pub fn generate() -> Self {
-        Self(random_token())
+        Self(Zeroizing::new(random_token()))
     }
 
     /// Wraps a token a client presented.
     pub fn presented(token: &str) -> Self {
-        Self(token.trim().to_string())
+        Self(Zeroizing::new(token.trim().to_string()))
     }
 
     pub fn expose(&self) -> &str {
@@ -89,8 +92,31 @@ impl SecretToken {
     }
 
     /// SHA-256 of the token: the only form stored.
-    pub fn hash(&self) -> [u8; 32] {
-        Sha256::digest(self.0.as_bytes()).into()
+    pub fn hash(&self) -> TokenHash {
+        TokenHash(Sha256::digest(self.0.as_bytes()).into())
+    }
+}
+
+/// A signed management-API JWT, handed to the member who signed in. `Debug` never shows it; it
+/// is read by serializing it into that one response.
+#[derive(Clone)]
+pub struct SessionJwt(Zeroizing<String>);
+
+impl SessionJwt {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Serialize for SessionJwt {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.expose())
+    }
+}
+
+impl fmt::Debug for SessionJwt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SessionJwt(<redacted>)")
     }
 }
 
@@ -202,20 +228,23 @@ impl LoginThrottle {
 pub fn session_jwt(
     secret: &[u8],
     member: MemberId,
-    session_hash: [u8; 32],
+    session_hash: TokenHash,
     session_expires_at: Timestamp,
-) -> (String, Timestamp) {
-    let now = Timestamp::now();
+    now: Timestamp,
+) -> (SessionJwt, Timestamp) {
     let exp = (now.unix_millis() / 1000 + JWT_LIFETIME.as_secs() as i64)
         .min(session_expires_at.unix_millis() / 1000);
     let claims = Claims {
         sub: member.to_string(),
-        sid: hex::encode(session_hash),
+        sid: hex::encode(session_hash.0),
         iat: now.unix_millis() / 1000,
         exp,
     };
     let expires = Timestamp::from_unix_millis(exp * 1000).unwrap_or(now);
-    (encode_jwt(secret, &claims), expires)
+    (
+        SessionJwt(Zeroizing::new(encode_jwt(secret, &claims))),
+        expires,
+    )
 }
 
 #[cfg(test)]

@@ -298,7 +298,7 @@ async fn enter(
     Ok(Ctx {
         at,
         shell,
-        now: Timestamp::now(),
+        now: state.clock.now(),
     })
 }
 
@@ -366,7 +366,7 @@ async fn login(State(state): State<AppState>, body: Bytes) -> PageResult {
         &state.login_throttle,
         email,
         password,
-        state.session_ttl(),
+        state.session_terms(),
     )
     .await;
     match signed_in {
@@ -428,7 +428,7 @@ async fn invitation(
 ) -> PageResult {
     let (invited, workspace_name) = state
         .store
-        .open_invitation(SecretToken::presented(&token).hash())
+        .open_invitation(SecretToken::presented(&token).hash(), state.clock.now())
         .await?
         .ok_or_else(|| {
             ApiError::NotFound(
@@ -454,7 +454,7 @@ async fn invitation(
             workspace_id: invited.workspace_id.to_string(),
             workspace_name,
             role: invited.role.as_str(),
-            expires: When::at(invited.expires_at, Timestamp::now()),
+            expires: When::at(invited.expires_at, state.clock.now()),
             signed_in_as: who.map(|w| w.member.email),
             already_member,
         },

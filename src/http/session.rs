@@ -10,7 +10,7 @@ use axum::response::Response;
 use crate::auth::bearer_token;
 use crate::auth::session::{SESSION_COOKIE, SecretToken, decode_jwt};
 use crate::error::{ApiError, Result};
-use crate::model::{Member, MemberRole, Timestamp, WorkspaceId};
+use crate::model::{Member, MemberRole, TokenHash, WorkspaceId};
 use crate::service::members::NewSession;
 use crate::state::AppState;
 
@@ -19,7 +19,7 @@ use crate::state::AppState;
 pub struct SignedIn {
     pub member: Member,
     /// SHA-256 of the session token, to end the session on sign-out.
-    pub session: [u8; 32],
+    pub session: TokenHash,
 }
 
 /// The session token in a `Cookie` header, if any.
@@ -39,16 +39,16 @@ const SIGN_IN: &str = "sign in first: POST /api/v1/auth/login, then send the ses
 
 /// The session a request presents — the one its JWT names, else its cookie's — as the
 /// SHA-256 of the session token; `None` without credentials or with an invalid JWT.
-pub async fn presented_session(state: &AppState, headers: &HeaderMap) -> Result<Option<[u8; 32]>> {
+pub async fn presented_session(state: &AppState, headers: &HeaderMap) -> Result<Option<TokenHash>> {
     if let Some(token) = headers.get(AUTHORIZATION).and_then(bearer_token) {
-        let now = Timestamp::now().unix_millis() / 1000;
+        let now = state.clock.now().unix_millis() / 1000;
         let Some(claims) = decode_jwt(state.jwt_secret().await?, token, now) else {
             return Ok(None);
         };
         let mut hash = [0u8; 32];
         return Ok(hex::decode_to_slice(&claims.sid, &mut hash)
             .is_ok()
-            .then_some(hash));
+            .then_some(TokenHash(hash)));
     }
     Ok(session_cookie(headers).map(|token| token.hash()))
 }
@@ -59,7 +59,10 @@ impl SignedIn {
         let Some(session) = presented_session(state, headers).await? else {
             return Ok(None);
         };
-        let member = state.store.session_member(session).await?;
+        let member = state
+            .store
+            .session_member(session, state.clock.now())
+            .await?;
         Ok(member.map(|member| SignedIn { member, session }))
     }
 }

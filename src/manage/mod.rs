@@ -10,7 +10,7 @@ use axum::routing::{delete, get, post};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::auth::session::{SecretToken, session_jwt};
+use crate::auth::session::{SecretToken, SessionJwt, session_jwt};
 use crate::error::{ApiError, Result};
 use crate::http::session::{
     InWorkspace, SignedIn, base_url, presented_session, with_session_cookie,
@@ -88,7 +88,7 @@ struct LoggedIn {
     member: Member,
     workspaces: Vec<Membership>,
     /// A JWT for `Authorization: Bearer` on this API (not on the public API).
-    token: String,
+    token: SessionJwt,
     token_expires_at: Timestamp,
     session_expires_at: Timestamp,
 }
@@ -112,6 +112,7 @@ async fn signed_in_response(
         member.id,
         session.token.hash(),
         session.expires_at,
+        state.clock.now(),
     );
     let workspaces = state.store.memberships(member.id).await?;
     let response = respond(
@@ -140,7 +141,7 @@ async fn login(
         &state.login_throttle,
         email,
         password,
-        state.session_ttl(),
+        state.session_terms(),
     )
     .await?;
     signed_in_response(&state, start, member, session).await
@@ -476,7 +477,10 @@ async fn invite(
         at.require_owner("invite admins")?;
     }
     let token = SecretToken::generate();
-    let expires_at = Timestamp::now().plus(time::Duration::days(INVITATION_DAYS));
+    let expires_at = state
+        .clock
+        .now()
+        .plus(time::Duration::days(INVITATION_DAYS));
     let invitation = state
         .store
         .create_invitation(at.workspace, token.hash(), role, &at.actor(), expires_at)
@@ -524,7 +528,7 @@ async fn show_invitation(
 ) -> Result<Response> {
     let (invitation, workspace_name) = state
         .store
-        .open_invitation(SecretToken::presented(&token).hash())
+        .open_invitation(SecretToken::presented(&token).hash(), state.clock.now())
         .await?
         .ok_or_else(|| ApiError::NotFound("this invitation is unknown, used or expired".into()))?;
     Ok(respond(
@@ -552,7 +556,7 @@ async fn accept_invitation(
     let gone = || ApiError::NotFound("this invitation is unknown, used or expired".into());
     state
         .store
-        .open_invitation(invitation.hash())
+        .open_invitation(invitation.hash(), state.clock.now())
         .await?
         .ok_or_else(gone)?;
     let (member, session) = match SignedIn::from_headers(&state, &headers).await? {
@@ -565,7 +569,7 @@ async fn accept_invitation(
                 &state.login_throttle,
                 email_raw,
                 password,
-                state.session_ttl(),
+                state.session_terms(),
             )
             .await?;
             (member, Some(session))
@@ -573,7 +577,7 @@ async fn accept_invitation(
     };
     let (workspace, role) = state
         .store
-        .accept_invitation(invitation.hash(), &member)
+        .accept_invitation(invitation.hash(), &member, state.clock.now())
         .await?
         .ok_or_else(gone)?;
     match session {

@@ -1,5 +1,6 @@
 //! Domain types: typed ids, timestamps, and the entities the store returns.
 
+mod clock;
 mod error;
 mod ids;
 mod key_hash;
@@ -7,14 +8,17 @@ pub mod member;
 mod permission;
 pub mod report;
 mod timestamp;
+mod token_hash;
 pub mod transcript;
 
+pub use clock::Clock;
 pub use error::ValidationError;
 pub use ids::{KeyId, MemberId, ProjectId, TranscriptId, WorkspaceId};
 pub use key_hash::KeyHash;
 pub use member::{Invitation, Member, MemberRole, Membership, WorkspaceMember};
 pub use permission::{Access, Permission, PermissionSet};
 pub use timestamp::Timestamp;
+pub use token_hash::TokenHash;
 
 use serde::Serialize;
 

@@ -27,36 +27,43 @@ pub async fn create_member(
     Ok(store.create_member(&email, &hash).await?)
 }
 
+/// When a session opens and how long it lasts.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionTerms {
+    pub now: Timestamp,
+    pub ttl: time::Duration,
+}
+
 /// A session just opened: the cookie's secret and when the session ends.
 pub struct NewSession {
     pub token: SecretToken,
     pub expires_at: Timestamp,
 }
 
-/// Checks an email and password, then opens a session lasting `ttl`. Failures are throttled
+/// Checks an email and password, then opens a session on `terms`. Failures are throttled
 /// per email.
 pub async fn sign_in(
     store: &dyn Store,
     throttle: &LoginThrottle,
     email: &str,
     password: &str,
-    ttl: time::Duration,
+    terms: SessionTerms,
 ) -> Result<(Member, NewSession), ServiceError> {
     let email = normalize_email(email).ok_or(AuthError::WrongCredentials)?;
     let found = store.member_by_email(&email).await?;
     let member = check_password(throttle, &email, found, password).await?;
-    let session = open_session(store, &member, ttl).await?;
+    let session = open_session(store, &member, terms).await?;
     Ok((member, session))
 }
 
 /// Signs in to the account with this email, or creates one with this password if there is
-/// none (accepting an invitation without a session), then opens a session lasting `ttl`.
+/// none (accepting an invitation without a session), then opens a session on `terms`.
 pub async fn sign_in_or_up(
     store: &dyn Store,
     throttle: &LoginThrottle,
     email: &str,
     password: &str,
-    ttl: time::Duration,
+    terms: SessionTerms,
 ) -> Result<(Member, NewSession), ServiceError> {
     let email = normalize_email(email)
         .ok_or_else(|| ValidationError::new("email", "email must look like name@example.com"))?;
@@ -64,7 +71,7 @@ pub async fn sign_in_or_up(
         found @ Some(_) => check_password(throttle, &email, found, password).await?,
         None => create_member(store, &email, password).await?,
     };
-    let session = open_session(store, &member, ttl).await?;
+    let session = open_session(store, &member, terms).await?;
     Ok((member, session))
 }
 
@@ -98,14 +105,14 @@ async fn check_password(
 /// An argon2id hash of a random password, verified against when the email is unknown.
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0Ysy8zXyqvtFvKxJYZ8Qe5Ae2x1Cq6kQK3PcoKqK9yU";
 
-/// Opens a session for `member` that lasts `ttl`.
+/// Opens a session for `member` on `terms`.
 pub async fn open_session(
     store: &dyn Store,
     member: &Member,
-    ttl: time::Duration,
+    terms: SessionTerms,
 ) -> Result<NewSession, ServiceError> {
     let token = SecretToken::generate();
-    let expires_at = Timestamp::now().plus(ttl);
+    let expires_at = terms.now.plus(terms.ttl);
     store
         .create_session(token.hash(), member.id, expires_at)
         .await?;

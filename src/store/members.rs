@@ -9,7 +9,8 @@ use super::Actor;
 use super::error::{Result, StoreError};
 use super::sql::{SqlStore, Target, audit, corrupt, opt_ts, ts, uuid_col};
 use crate::model::{
-    Invitation, Member, MemberId, MemberRole, Membership, Timestamp, WorkspaceId, WorkspaceMember,
+    Invitation, Member, MemberId, MemberRole, Membership, Timestamp, TokenHash, WorkspaceId,
+    WorkspaceMember,
 };
 
 #[async_trait]
@@ -54,20 +55,21 @@ pub trait MemberStore: Send + Sync {
 
     async fn create_session(
         &self,
-        token_hash: [u8; 32],
+        token_hash: TokenHash,
         member: MemberId,
         expires_at: Timestamp,
     ) -> Result<()>;
     /// The member a live session belongs to (expired sessions are not returned).
-    async fn session_member(&self, token_hash: [u8; 32]) -> Result<Option<Member>>;
-    async fn delete_session(&self, token_hash: [u8; 32]) -> Result<()>;
+    async fn session_member(&self, token_hash: TokenHash, now: Timestamp)
+    -> Result<Option<Member>>;
+    async fn delete_session(&self, token_hash: TokenHash) -> Result<()>;
     /// Forgets sessions that expired before `now` (they no longer authenticate anyway).
     async fn prune_sessions(&self, now: Timestamp) -> Result<()>;
 
     async fn create_invitation(
         &self,
         ws: WorkspaceId,
-        token_hash: [u8; 32],
+        token_hash: TokenHash,
         role: MemberRole,
         actor: &Actor,
         expires_at: Timestamp,
@@ -76,13 +78,18 @@ pub trait MemberStore: Send + Sync {
     /// Withdraws an unused invitation; false if there is none with this id.
     async fn delete_invitation(&self, ws: WorkspaceId, id: &str, actor: &Actor) -> Result<bool>;
     /// An invitation by token, with its workspace's name, if it is still usable.
-    async fn open_invitation(&self, token_hash: [u8; 32]) -> Result<Option<(Invitation, String)>>;
+    async fn open_invitation(
+        &self,
+        token_hash: TokenHash,
+        now: Timestamp,
+    ) -> Result<Option<(Invitation, String)>>;
     /// Uses an invitation: `member` joins with its role. `None` if it is expired, used or
     /// unknown; 409 if `member` already belongs to the workspace.
     async fn accept_invitation(
         &self,
-        token_hash: [u8; 32],
+        token_hash: TokenHash,
         member: &Member,
+        now: Timestamp,
     ) -> Result<Option<(WorkspaceId, MemberRole)>>;
 
     /// The setting `key`, set to `initial` first if it has no value yet (every node then
@@ -345,7 +352,7 @@ impl MemberStore for SqlStore {
 
     async fn create_session(
         &self,
-        token_hash: [u8; 32],
+        token_hash: TokenHash,
         member: MemberId,
         expires_at: Timestamp,
     ) -> Result<()> {
@@ -353,7 +360,7 @@ impl MemberStore for SqlStore {
             "insert into sessions (token_hash, member_id, created_at, expires_at) \
              values ($1, $2, $3, $4)",
         )
-        .bind(&token_hash[..])
+        .bind(&token_hash.0[..])
         .bind(member.to_string())
         .bind(Timestamp::now().to_rfc3339())
         .bind(expires_at.to_rfc3339())
@@ -370,22 +377,26 @@ impl MemberStore for SqlStore {
         Ok(())
     }
 
-    async fn session_member(&self, token_hash: [u8; 32]) -> Result<Option<Member>> {
+    async fn session_member(
+        &self,
+        token_hash: TokenHash,
+        now: Timestamp,
+    ) -> Result<Option<Member>> {
         let row = sqlx::query(
             "select m.id, m.email, m.created_at from sessions s \
              join members m on m.id = s.member_id \
              where s.token_hash = $1 and s.expires_at > $2",
         )
-        .bind(&token_hash[..])
-        .bind(Timestamp::now().to_rfc3339())
+        .bind(&token_hash.0[..])
+        .bind(now.to_rfc3339())
         .fetch_optional(&self.read)
         .await?;
         row.as_ref().map(member).transpose()
     }
 
-    async fn delete_session(&self, token_hash: [u8; 32]) -> Result<()> {
+    async fn delete_session(&self, token_hash: TokenHash) -> Result<()> {
         sqlx::query("delete from sessions where token_hash = $1")
-            .bind(&token_hash[..])
+            .bind(&token_hash.0[..])
             .execute(&self.write)
             .await?;
         Ok(())
@@ -394,7 +405,7 @@ impl MemberStore for SqlStore {
     async fn create_invitation(
         &self,
         ws: WorkspaceId,
-        token_hash: [u8; 32],
+        token_hash: TokenHash,
         invited_role: MemberRole,
         actor: &Actor,
         expires_at: Timestamp,
@@ -422,7 +433,7 @@ impl MemberStore for SqlStore {
         )
         .bind(ws.to_string())
         .bind(&invitation.id)
-        .bind(&token_hash[..])
+        .bind(&token_hash.0[..])
         .bind(invited_role.as_str())
         .bind(&invitation.created_by)
         .bind(invitation.created_at.to_rfc3339())
@@ -471,15 +482,19 @@ impl MemberStore for SqlStore {
         Ok(true)
     }
 
-    async fn open_invitation(&self, token_hash: [u8; 32]) -> Result<Option<(Invitation, String)>> {
+    async fn open_invitation(
+        &self,
+        token_hash: TokenHash,
+        now: Timestamp,
+    ) -> Result<Option<(Invitation, String)>> {
         let sql = format!(
             "select {INVITATION_COLUMNS}, (select name from workspaces w \
              where w.id = invitations.workspace_id) as workspace_name from invitations \
              where token_hash = $1 and accepted_at is null and expires_at > $2"
         );
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(&token_hash[..])
-            .bind(Timestamp::now().to_rfc3339())
+            .bind(&token_hash.0[..])
+            .bind(now.to_rfc3339())
             .fetch_optional(&self.read)
             .await?;
         row.map(|r| Ok((invitation(&r)?, r.try_get("workspace_name")?)))
@@ -488,17 +503,18 @@ impl MemberStore for SqlStore {
 
     async fn accept_invitation(
         &self,
-        token_hash: [u8; 32],
+        token_hash: TokenHash,
         member: &Member,
+        now: Timestamp,
     ) -> Result<Option<(WorkspaceId, MemberRole)>> {
         let mut tx = self.begin().await?;
-        let now = Timestamp::now().to_rfc3339();
+        let now = now.to_rfc3339();
         let sql = format!(
             "select {INVITATION_COLUMNS} from invitations \
              where token_hash = $1 and accepted_at is null and expires_at > $2"
         );
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(&token_hash[..])
+            .bind(&token_hash.0[..])
             .bind(&now)
             .fetch_optional(&mut *tx)
             .await?;
