@@ -18,8 +18,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use halfpipe::auth::{PREFIX, generate};
-use halfpipe::model::Timestamp;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -27,8 +25,9 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::{JoinHandle, JoinSet};
 
-use crate::helpers::{
-    POSTGRES_ENV, TestDb, assert_error, halfpipe_cli, halfpipe_cli_with_stdin, read,
+use crate::support::{
+    POSTGRES_ENV, PREFIX, TestDb, Timestamp, assert_error, cli_json, create_workspace, generate,
+    halfpipe_cli, halfpipe_cli_with_stdin, read, text,
 };
 
 // A `halfpipe serve` process.
@@ -241,34 +240,10 @@ async fn start_nodes(
 
 // The CLI.
 
-/// Runs a CLI command that must succeed with `--json`; returns its one JSON value.
-async fn cli_json(database_url: &str, args: &[&str]) -> Value {
-    let mut args = args.to_vec();
-    args.push("--json");
-    let what = args.join(" ");
-    halfpipe_cli(database_url, &args)
-        .await
-        .assert_success(&what)
-        .json()
-}
-
-fn text(value: &Value, field: &str) -> String {
-    value[field]
-        .as_str()
-        .unwrap_or_else(|| panic!("{field} is not a string in {value}"))
-        .to_string()
-}
-
-/// A workspace made through the CLI; returns its id.
-async fn create_workspace(database_url: &str) -> String {
-    let workspace = cli_json(database_url, &["workspaces", "create", "--name", "Acme"]).await;
-    text(&workspace, "id")
-}
-
 /// A full-access key made through the CLI; returns (plaintext, id).
-async fn create_key(database_url: &str, workspace: &str, name: &str) -> (String, String) {
+async fn create_key(db: &TestDb, workspace: &str, name: &str) -> (String, String) {
     let created = cli_json(
-        database_url,
+        db,
         &["keys", "create", "--workspace", workspace, "--name", name],
     )
     .await;
@@ -276,8 +251,8 @@ async fn create_key(database_url: &str, workspace: &str, name: &str) -> (String,
 }
 
 /// The stored `last_used_at` of a key, as `keys list --json` shows it.
-async fn last_used_at(database_url: &str, workspace: &str, id: &str) -> Option<Timestamp> {
-    let listed = cli_json(database_url, &["keys", "list", "--workspace", workspace]).await;
+async fn last_used_at(db: &TestDb, workspace: &str, id: &str) -> Option<Timestamp> {
+    let listed = cli_json(db, &["keys", "list", "--workspace", workspace]).await;
     let key = listed
         .as_array()
         .expect("an array")
@@ -297,7 +272,7 @@ async fn last_used_at(database_url: &str, workspace: &str, id: &str) -> Option<T
 /// Polls `keys list` until the key's `last_used_at` is at least `at_least` (at most 10 s);
 /// returns every distinct value seen on the way, in order.
 async fn wait_for_last_used(
-    database_url: &str,
+    db: &TestDb,
     workspace: &str,
     id: &str,
     at_least: Timestamp,
@@ -305,7 +280,7 @@ async fn wait_for_last_used(
     let deadline = Instant::now() + Duration::from_secs(10);
     let mut seen = Vec::new();
     loop {
-        let now = last_used_at(database_url, workspace, id).await;
+        let now = last_used_at(db, workspace, id).await;
         if seen.last() != Some(&now) {
             seen.push(now);
         }
@@ -419,8 +394,8 @@ fn assert_within_one_second(change: &str, seen: &[Propagation], word: Option<&st
 async fn a_key_revoked_reactivated_or_deleted_through_the_cli_reaches_every_node_within_one_second()
 {
     let db = TestDb::fresh().await;
-    let workspace = create_workspace(&db.url).await;
-    let (key, id) = create_key(&db.url, &workspace, "shared by two nodes").await;
+    let workspace = create_workspace(&db, "Acme").await;
+    let (key, id) = create_key(&db, &workspace, "shared by two nodes").await;
     let client = client();
     // Default settings: change polling every 200 ms, and LISTEN/NOTIFY on PostgreSQL.
     let nodes = start_nodes(&client, &db.url, &[], &["node A", "node B"]).await;
@@ -460,13 +435,13 @@ const OWNER_PASSWORD: &str = "correct horse battery staple";
 /// API; returns the session's JWT.
 async fn owner_session(
     client: &reqwest::Client,
-    database_url: &str,
+    db: &TestDb,
     workspace: &str,
     node: &Node,
 ) -> String {
     let email = "owner@acme.test";
     halfpipe_cli_with_stdin(
-        database_url,
+        &db.url,
         &[
             "members",
             "create",
@@ -522,8 +497,8 @@ async fn change_key_through(
 async fn a_key_changed_through_one_node_is_honoured_there_at_once_and_everywhere_within_one_second()
 {
     let db = TestDb::fresh().await;
-    let workspace = create_workspace(&db.url).await;
-    let (key, id) = create_key(&db.url, &workspace, "managed on the dashboard").await;
+    let workspace = create_workspace(&db, "Acme").await;
+    let (key, id) = create_key(&db, &workspace, "managed on the dashboard").await;
     let client = client();
     let nodes = start_nodes(&client, &db.url, &[], &["node A", "node B"]).await;
     for node in &nodes {
@@ -535,7 +510,7 @@ async fn a_key_changed_through_one_node_is_honoured_there_at_once_and_everywhere
             node.name
         );
     }
-    let session = owner_session(&client, &db.url, &workspace, &nodes[0]).await;
+    let session = owner_session(&client, &db, &workspace, &nodes[0]).await;
     let (a, b) = (&nodes[0], &nodes[1]);
 
     // Each change through one node, then at once the very next request to that node, then
@@ -604,7 +579,7 @@ async fn two_nodes_started_at_once_on_an_empty_database_both_serve_and_bootstrap
 
     let mut nodes = start_nodes(&client, &db.url, &[], &["node A", "node B"]).await;
 
-    let workspaces = cli_json(&db.url, &["workspaces", "list"]).await;
+    let workspaces = cli_json(&db, &["workspaces", "list"]).await;
     let (first, second) = (&nodes[0].stdout, &nodes[1].stdout);
     let printed = tokio::select! {
         shown = first.shows(PREFIX) => shown,
@@ -645,8 +620,8 @@ async fn two_nodes_started_at_once_on_an_empty_database_both_serve_and_bootstrap
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn last_used_flushes_from_two_nodes_only_move_the_time_forward() {
     let db = TestDb::fresh().await;
-    let workspace = create_workspace(&db.url).await;
-    let (key, id) = create_key(&db.url, &workspace, "used everywhere").await;
+    let workspace = create_workspace(&db, "Acme").await;
+    let (key, id) = create_key(&db, &workspace, "used everywhere").await;
     let client = client();
     let settings = [("HALFPIPE_LAST_USED_FLUSH_MS", "100")];
     let nodes = start_nodes(&client, &db.url, &settings, &["node A", "node B"]).await;
@@ -663,9 +638,9 @@ async fn last_used_flushes_from_two_nodes_only_move_the_time_forward() {
         let after = Timestamp::now();
         assert_eq!(status, StatusCode::OK, "{}: {body}", node.name);
         newest_use = (before, after);
-        observed.extend(wait_for_last_used(&db.url, &workspace, &id, before).await);
+        observed.extend(wait_for_last_used(&db, &workspace, &id, before).await);
     }
-    let settled = last_used_at(&db.url, &workspace, &id).await;
+    let settled = last_used_at(&db, &workspace, &id).await;
 
     let times: Vec<Timestamp> = observed.iter().flatten().copied().collect();
     assert!(
@@ -683,9 +658,9 @@ async fn last_used_flushes_from_two_nodes_only_move_the_time_forward() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_node_that_stops_holding_an_older_last_used_time_does_not_move_it_back() {
     let db = TestDb::fresh().await;
-    let workspace = create_workspace(&db.url).await;
-    let (shared, shared_id) = create_key(&db.url, &workspace, "used on both nodes").await;
-    let (only_a, only_a_id) = create_key(&db.url, &workspace, "used on node A only").await;
+    let workspace = create_workspace(&db, "Acme").await;
+    let (shared, shared_id) = create_key(&db, &workspace, "used on both nodes").await;
+    let (only_a, only_a_id) = create_key(&db, &workspace, "used on node A only").await;
     let client = client();
     // Node A writes last-used times only when it shuts down; node B every 100 ms.
     let mut a = Node::start(
@@ -706,14 +681,14 @@ async fn a_node_that_stops_holding_an_older_last_used_time_does_not_move_it_back
     let (status, body) = b.projects(&client, &shared).await;
     let after_b = Timestamp::now();
     assert_eq!(status, StatusCode::OK, "{body}");
-    wait_for_last_used(&db.url, &workspace, &shared_id, before_b).await;
-    let flushed_by_b = last_used_at(&db.url, &workspace, &shared_id).await;
+    wait_for_last_used(&db, &workspace, &shared_id, before_b).await;
+    let flushed_by_b = last_used_at(&db, &workspace, &shared_id).await;
 
     let stopped = a.terminate().await;
 
     assert!(stopped.success(), "node A exits cleanly: {stopped}");
-    let after_a_stopped = last_used_at(&db.url, &workspace, &shared_id).await;
-    let only_a_used = last_used_at(&db.url, &workspace, &only_a_id).await;
+    let after_a_stopped = last_used_at(&db, &workspace, &shared_id).await;
+    let only_a_used = last_used_at(&db, &workspace, &only_a_id).await;
     assert!(
         only_a_used.is_some_and(|t| t <= used_on_a),
         "node A flushed on shutdown (its other key has a last-used time): {only_a_used:?}"
@@ -854,9 +829,9 @@ impl Outage {
             eprintln!("skipped: an outage needs a database server to cut off; set {POSTGRES_ENV}");
             return None;
         }
-        let workspace = create_workspace(&db.url).await;
-        let (key, key_id) = create_key(&db.url, &workspace, "used through the outage").await;
-        let (revoked, revoked_id) = create_key(&db.url, &workspace, "revoked meanwhile").await;
+        let workspace = create_workspace(&db, "Acme").await;
+        let (key, key_id) = create_key(&db, &workspace, "used through the outage").await;
+        let (revoked, revoked_id) = create_key(&db, &workspace, "revoked meanwhile").await;
         let (before, server, after) = split_authority(&db.url);
         let target = tokio::net::lookup_host(server)
             .await
@@ -1050,8 +1025,7 @@ async fn a_node_answers_503_while_its_database_is_gone_and_recovers_by_itself() 
         ready_at,
     )
     .await;
-    let last_used =
-        wait_for_last_used(&outage.db.url, &outage.workspace, &outage.key_id, cut_at).await;
+    let last_used = wait_for_last_used(&outage.db, &outage.workspace, &outage.key_id, cut_at).await;
     let listener_back = outage.node.log_shows(LISTENER_BACK, 1).await;
     let watcher_back = outage.node.log_shows(WATCHER_BACK, 1).await;
 
@@ -1196,8 +1170,8 @@ async fn the_pool_size_and_both_timeouts_bound_what_a_node_does_with_a_locked_da
         );
         return;
     }
-    let workspace = create_workspace(&db.url).await;
-    let (key, _) = create_key(&db.url, &workspace, "waits on a lock").await;
+    let workspace = create_workspace(&db, "Acme").await;
+    let (key, _) = create_key(&db, &workspace, "waits on a lock").await;
     let client = client();
     let mut node = Node::start(
         "node",
@@ -1458,8 +1432,8 @@ async fn migrate_applies_every_migration_and_exits_without_serving() {
     let first = run_to_exit(&db.url, &["migrate"]).await;
     let (applied, workspaces) = inspect(&db.url).await;
     let again = run_to_exit(&db.url, &["migrate"]).await;
-    let workspace = create_workspace(&db.url).await;
-    let keys = cli_json(&db.url, &["keys", "list", "--workspace", &workspace]).await;
+    let workspace = create_workspace(&db, "Acme").await;
+    let keys = cli_json(&db, &["keys", "list", "--workspace", &workspace]).await;
 
     for (what, run) in [("first migrate", &first), ("second migrate", &again)] {
         assert!(

@@ -3,191 +3,21 @@
 //! owner / admin / member, API keys as the public API sees them, the audit log, invitations,
 //! ownership, the `members` CLI and the bootstrap owner of `halfpipe serve`.
 
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use halfpipe::auth::PREFIX;
-use halfpipe::auth::session::{SecretToken, hash_password};
-use halfpipe::config::ServerConfig;
-use halfpipe::model::{Member, MemberRole, Timestamp, WorkspaceId};
-use halfpipe::store::Actor;
-use reqwest::header::{CACHE_CONTROL, COOKIE, RETRY_AFTER, SET_COOKIE};
+use reqwest::header::{CACHE_CONTROL, COOKIE, RETRY_AFTER};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::cli::ServeProcess;
-use crate::helpers::{
-    CliOutput, TestApp, TestDb, assert_error, assert_invalid, halfpipe_cli,
-    halfpipe_cli_with_stdin, read, test_config,
+use crate::support::{
+    Actor, As, CliOutput, MemberRole, PASSWORD, PREFIX, SecretToken, ServeProcess, ServerConfig,
+    Session, Team, TestApp, TestDb, Timestamp, assert_error, assert_invalid, assert_outcome, call,
+    cli_json, cookie_attributes, cookie_pair, create_workspace, fresh_email, halfpipe_cli,
+    halfpipe_cli_with_stdin, header, hint, post_login, read, request, send, session_set_cookie,
+    test_config,
 };
 
-/// Every account made by these tests has this password.
-const PASSWORD: &str = "correct horse battery staple";
 const EVIL_ORIGIN: &str = "http://evil.example";
-
-/// The argon2id hash of [`PASSWORD`], computed once: accounts arranged directly in the store
-/// share it, so that arranging a team costs no hashing.
-fn password_hash() -> &'static str {
-    static HASH: OnceLock<String> = OnceLock::new();
-    HASH.get_or_init(|| hash_password(PASSWORD).expect("the password hashes"))
-}
-
-/// Creates an account with [`PASSWORD`] and adds it to `ws` with `role`.
-async fn add_member(app: &TestApp, ws: WorkspaceId, email: &str, role: MemberRole) -> Member {
-    let member = app
-        .store
-        .create_member(email, password_hash())
-        .await
-        .expect("the account is created");
-    app.store
-        .add_membership(ws, &member, role, &Actor("test".into()))
-        .await
-        .expect("the membership is added");
-    member
-}
-
-/// An email address no other account of the test has.
-fn fresh_email(what: &str) -> String {
-    format!("{what}-{}@acme.test", uuid::Uuid::new_v4().simple())
-}
-
-/// What a successful sign-in hands a client.
-#[derive(Debug, Clone)]
-struct Session {
-    /// `halfpipe_session=…`, as a `Cookie` header sends it back.
-    cookie: String,
-    /// The JWT from the response body.
-    jwt: String,
-}
-
-/// How a request says who sends it.
-#[derive(Debug, Clone, Copy)]
-enum As<'a> {
-    /// `Authorization: Bearer <JWT>`, the way a script calls.
-    Script(&'a Session),
-    /// The session cookie, with the headers a browser adds on the dashboard's own origin.
-    Browser(&'a Session),
-    /// No credentials at all.
-    Nobody,
-}
-
-fn request(
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    who: As<'_>,
-    body: Option<&Value>,
-) -> reqwest::RequestBuilder {
-    let mut request = app.client.request(method, format!("{}{path}", app.address));
-    match who {
-        As::Script(session) => request = request.bearer_auth(&session.jwt),
-        As::Browser(session) => {
-            request = request
-                .header(COOKIE, &session.cookie)
-                .header("origin", &app.address)
-                .header("sec-fetch-site", "same-origin");
-        }
-        As::Nobody => {}
-    }
-    if let Some(body) = body {
-        request = request.json(body);
-    }
-    request
-}
-
-async fn send(
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    who: As<'_>,
-    body: Option<&Value>,
-) -> reqwest::Response {
-    request(app, method, path, who, body)
-        .send()
-        .await
-        .expect("request sent")
-}
-
-async fn call(
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    who: As<'_>,
-    body: Option<&Value>,
-) -> (StatusCode, Value) {
-    read(send(app, method, path, who, body).await).await
-}
-
-async fn post_login(app: &TestApp, body: &Value) -> reqwest::Response {
-    send(
-        app,
-        Method::POST,
-        "/api/v1/auth/login",
-        As::Nobody,
-        Some(body),
-    )
-    .await
-}
-
-/// The whole `Set-Cookie` header of the session cookie, if the response sets it.
-fn session_set_cookie(response: &reqwest::Response) -> Option<String> {
-    response
-        .headers()
-        .get_all(SET_COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .find(|value| value.starts_with("halfpipe_session="))
-        .map(str::to_string)
-}
-
-/// `name=value` of a `Set-Cookie` header.
-fn cookie_pair(set_cookie: &str) -> String {
-    set_cookie
-        .split(';')
-        .next()
-        .expect("a name=value pair")
-        .trim()
-        .to_string()
-}
-
-/// The attributes of a `Set-Cookie` header, lower-cased, without the name=value pair.
-fn cookie_attributes(set_cookie: &str) -> Vec<String> {
-    set_cookie
-        .split(';')
-        .skip(1)
-        .map(|a| a.trim().to_ascii_lowercase())
-        .collect()
-}
-
-fn header(response: &reqwest::Response, name: impl reqwest::header::AsHeaderName) -> String {
-    response
-        .headers()
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string()
-}
-
-/// Turns a successful sign-in (or invitation acceptance) response into a [`Session`].
-async fn session_from(response: reqwest::Response, email: &str) -> Session {
-    let set_cookie = session_set_cookie(&response);
-    let (status, body) = read(response).await;
-    assert_eq!(status, StatusCode::OK, "signing in as {email}: {body}");
-    let set_cookie = set_cookie.unwrap_or_else(|| panic!("no session cookie for {email}"));
-    Session {
-        cookie: cookie_pair(&set_cookie),
-        jwt: body["data"]["token"]
-            .as_str()
-            .unwrap_or_else(|| panic!("no token in {body}"))
-            .to_string(),
-    }
-}
-
-/// Signs in over HTTP with [`PASSWORD`].
-async fn sign_in(app: &TestApp, email: &str) -> Session {
-    let response = post_login(app, &json!({"email": email, "password": PASSWORD})).await;
-    session_from(response, email).await
-}
 
 /// `GET /api/v1/me`.
 async fn me(app: &TestApp, who: As<'_>) -> (StatusCode, Value) {
@@ -199,169 +29,13 @@ async fn public_projects(app: &TestApp, key: &str) -> (StatusCode, Value) {
     app.get("/projects", key).await
 }
 
-/// The error a status stands for on this API.
-fn error_type(status: StatusCode) -> &'static str {
-    match status.as_u16() {
-        400 | 405 | 415 => "invalid_request_error",
-        401 => "authentication_error",
-        403 => "permission_error",
-        404 => "not_found_error",
-        409 => "conflict_error",
-        429 => "rate_limit_error",
-        other => panic!("no error type for {other}"),
-    }
-}
-
-/// Asserts `expected`, and for an error the SPEC's body with the matching type.
-fn assert_outcome(case: &str, status: StatusCode, body: &Value, expected: StatusCode) {
-    assert_eq!(status, expected, "{case}: {body}");
-    if !expected.is_success() {
-        assert_eq!(
-            body["error"]["type"],
-            error_type(expected),
-            "{case}: {body}"
-        );
-        assert_eq!(body["error"]["code"], expected.as_u16(), "{case}: {body}");
-        assert!(
-            body["error"]["message"]
-                .as_str()
-                .is_some_and(|m| !m.is_empty()),
-            "{case}: a message: {body}"
-        );
-    }
-}
-
-/// A workspace "Acme" with an owner, an admin and a member, all signed in, and the owner of
-/// another workspace, "Globex".
-struct Team {
-    app: TestApp,
-    ws: WorkspaceId,
-    other_ws: WorkspaceId,
-    owner: Session,
-    admin: Session,
-    member: Session,
-    /// The owner of Globex, who is not in Acme.
-    outsider: Session,
-    owner_account: Member,
-    admin_account: Member,
-    member_account: Member,
-    outsider_account: Member,
-}
-
-impl Team {
-    async fn spawn() -> Self {
-        Self::spawn_with(test_config()).await
-    }
-
-    async fn spawn_with(config: ServerConfig) -> Self {
-        let app = TestApp::spawn_with(config).await;
-        let ws = app.workspace("Acme").await;
-        let other_ws = app.workspace("Globex").await;
-        let owner_account = add_member(&app, ws, "owner@acme.test", MemberRole::Owner).await;
-        let admin_account = add_member(&app, ws, "admin@acme.test", MemberRole::Admin).await;
-        let member_account = add_member(&app, ws, "member@acme.test", MemberRole::Member).await;
-        let outsider_account =
-            add_member(&app, other_ws, "owner@globex.test", MemberRole::Owner).await;
-        Self {
-            owner: sign_in(&app, "owner@acme.test").await,
-            admin: sign_in(&app, "admin@acme.test").await,
-            member: sign_in(&app, "member@acme.test").await,
-            outsider: sign_in(&app, "owner@globex.test").await,
-            app,
-            ws,
-            other_ws,
-            owner_account,
-            admin_account,
-            member_account,
-            outsider_account,
-        }
-    }
-
-    /// `/api/v1/workspaces/{ws}` + `rest`.
-    fn path(&self, rest: &str) -> String {
-        format!("/api/v1/workspaces/{}{rest}", self.ws)
-    }
-
-    async fn call(
-        &self,
-        method: Method,
-        path: &str,
-        who: As<'_>,
-        body: Option<&Value>,
-    ) -> (StatusCode, Value) {
-        call(&self.app, method, path, who, body).await
-    }
-
-    /// Creates an invitation through the API as `who`; returns (invitation id, token).
-    async fn invite(&self, who: As<'_>, role: &str) -> (String, String) {
-        let (status, body) = self
-            .call(
-                Method::POST,
-                &self.path("/invitations"),
-                who,
-                Some(&json!({ "role": role })),
-            )
-            .await;
-        assert_eq!(status, StatusCode::CREATED, "inviting a {role}: {body}");
-        let data = &body["data"];
-        (
-            data["invitation"]["id"]
-                .as_str()
-                .expect("an id")
-                .to_string(),
-            data["token"].as_str().expect("a token").to_string(),
-        )
-    }
-
-    /// The roles of Acme's members by email.
-    async fn roles(&self) -> Vec<(String, String)> {
-        let (status, body) = self
-            .call(
-                Method::GET,
-                &self.path("/members"),
-                As::Script(&self.admin),
-                None,
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        let mut roles: Vec<(String, String)> = body["data"]
-            .as_array()
-            .expect("a list")
-            .iter()
-            .map(|m| {
-                (
-                    m["email"].as_str().unwrap_or_default().to_string(),
-                    m["role"].as_str().unwrap_or_default().to_string(),
-                )
-            })
-            .collect();
-        roles.sort();
-        roles
-    }
-
-    /// Acme's audit log, newest first, as its first owner reads it.
-    async fn audit_log(&self) -> Vec<Value> {
-        let (status, body) = self
-            .call(
-                Method::GET,
-                &self.path("/audit-log?limit=100"),
-                // Nobody removes the owner, who can always read it.
-                As::Script(&self.owner),
-                None,
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        body["data"].as_array().expect("a list").clone()
-    }
-}
-
 // Signing in.
 
 #[tokio::test]
 async fn signing_in_sets_an_httponly_samesite_session_cookie_and_returns_a_jwt() {
     let app = TestApp::spawn().await;
     let ws = app.workspace("Acme").await;
-    add_member(&app, ws, "ada@acme.test", MemberRole::Admin).await;
+    app.add_member(ws, "ada@acme.test", MemberRole::Admin).await;
 
     let response = post_login(
         &app,
@@ -420,7 +94,8 @@ async fn secure_cookies_mark_the_session_cookie_secure() {
     })
     .await;
     let ws = app.workspace("Acme").await;
-    add_member(&app, ws, "ada@acme.test", MemberRole::Member).await;
+    app.add_member(ws, "ada@acme.test", MemberRole::Member)
+        .await;
 
     let response = post_login(
         &app,
@@ -439,9 +114,10 @@ async fn secure_cookies_mark_the_session_cookie_secure() {
 async fn the_email_is_matched_whatever_its_case_and_surrounding_spaces() {
     let app = TestApp::spawn().await;
     let ws = app.workspace("Acme").await;
-    add_member(&app, ws, "ada@acme.test", MemberRole::Member).await;
+    app.add_member(ws, "ada@acme.test", MemberRole::Member)
+        .await;
 
-    let session = sign_in(&app, "  Ada@ACME.test ").await;
+    let session = app.sign_in("  Ada@ACME.test ").await;
 
     let (status, body) = me(&app, As::Script(&session)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -452,7 +128,8 @@ async fn the_email_is_matched_whatever_its_case_and_surrounding_spaces() {
 async fn a_wrong_password_and_an_unknown_email_get_the_same_401() {
     let app = TestApp::spawn().await;
     let ws = app.workspace("Acme").await;
-    add_member(&app, ws, "ada@acme.test", MemberRole::Member).await;
+    app.add_member(ws, "ada@acme.test", MemberRole::Member)
+        .await;
     let cases = [
         (
             "a wrong password",
@@ -715,14 +392,15 @@ async fn the_management_api_answers_errors_with_the_public_api_error_body() {
 async fn signing_out_ends_the_session_and_the_jwt_tied_to_it() {
     let app = TestApp::spawn().await;
     let ws = app.workspace("Acme").await;
-    add_member(&app, ws, "ada@acme.test", MemberRole::Member).await;
+    app.add_member(ws, "ada@acme.test", MemberRole::Member)
+        .await;
     let cases = [
         ("signing out in the browser", true),
         ("signing out with the JWT", false),
     ];
 
     for (case, in_the_browser) in cases {
-        let session = sign_in(&app, "ada@acme.test").await;
+        let session = app.sign_in("ada@acme.test").await;
         let (before, _) = me(&app, As::Browser(&session)).await;
 
         let response = send(
@@ -766,9 +444,10 @@ async fn signing_out_ends_the_session_and_the_jwt_tied_to_it() {
 async fn signing_out_ends_only_that_session() {
     let app = TestApp::spawn().await;
     let ws = app.workspace("Acme").await;
-    add_member(&app, ws, "ada@acme.test", MemberRole::Member).await;
-    let laptop = sign_in(&app, "ada@acme.test").await;
-    let phone = sign_in(&app, "ada@acme.test").await;
+    app.add_member(ws, "ada@acme.test", MemberRole::Member)
+        .await;
+    let laptop = app.sign_in("ada@acme.test").await;
+    let phone = app.sign_in("ada@acme.test").await;
 
     let (status, body) = call(
         &app,
@@ -796,14 +475,15 @@ async fn a_session_and_its_jwt_stop_working_once_the_session_expires() {
     })
     .await;
     let ws = app.workspace("Acme").await;
-    add_member(&app, ws, "ada@acme.test", MemberRole::Member).await;
+    app.add_member(ws, "ada@acme.test", MemberRole::Member)
+        .await;
     let response = post_login(
         &app,
         &json!({"email": "ada@acme.test", "password": PASSWORD}),
     )
     .await;
     let set_cookie = session_set_cookie(&response).expect("a session cookie");
-    let session = session_from(response, "ada@acme.test").await;
+    let session = Session::from_response(response, "ada@acme.test").await;
     let (fresh, fresh_body) = me(&app, As::Browser(&session)).await;
 
     // Poll (bounded) until the session has expired; it must within a few seconds.
@@ -844,8 +524,10 @@ async fn a_session_and_its_jwt_stop_working_once_the_session_expires() {
 async fn repeated_failed_sign_ins_are_throttled_for_that_email_only() {
     let app = TestApp::spawn().await;
     let ws = app.workspace("Acme").await;
-    add_member(&app, ws, "ada@acme.test", MemberRole::Member).await;
-    add_member(&app, ws, "bob@acme.test", MemberRole::Member).await;
+    app.add_member(ws, "ada@acme.test", MemberRole::Member)
+        .await;
+    app.add_member(ws, "bob@acme.test", MemberRole::Member)
+        .await;
     let wrong = json!({"email": "ada@acme.test", "password": "guess"});
     for attempt in 1..=5 {
         let (status, body) = read(post_login(&app, &wrong).await).await;
@@ -927,7 +609,8 @@ async fn repeated_failed_sign_ins_are_throttled_for_that_email_only() {
 async fn guesses_sent_all_at_once_are_throttled_too() {
     let app = TestApp::spawn().await;
     let ws = app.workspace("Acme").await;
-    add_member(&app, ws, "ada@acme.test", MemberRole::Member).await;
+    app.add_member(ws, "ada@acme.test", MemberRole::Member)
+        .await;
     let mut guesses = tokio::task::JoinSet::new();
     for n in 0..20 {
         let body = json!({"email": "ada@acme.test", "password": format!("guess {n}")});
@@ -1396,7 +1079,8 @@ impl Team {
                 } else {
                     MemberRole::Member
                 };
-                add_member(&self.app, self.ws, &fresh_email("target"), role)
+                self.app
+                    .add_member(self.ws, &fresh_email("target"), role)
                     .await
                     .id
                     .to_string()
@@ -1597,7 +1281,7 @@ async fn a_key_made_here_is_shown_once_and_its_changes_reach_the_public_api_at_o
         .to_string();
     let id = created["id"].as_str().expect("an id").to_string();
     assert!(key.starts_with(PREFIX), "{key}");
-    assert_eq!(created["hint"], halfpipe::auth::hint(&key), "{created}");
+    assert_eq!(created["hint"], hint(&key), "{created}");
     assert_eq!(created["status"], "active", "{created}");
     assert_eq!(created["created_by"], "admin@acme.test", "{created}");
     assert_eq!(
@@ -1925,7 +1609,10 @@ async fn member_changes_are_audited_with_the_member_email_as_actor() {
     .await;
     assert_eq!(status, StatusCode::OK);
     let (withdrawn, _) = team.invite(As::Script(&team.owner), "admin").await;
-    let carol = add_member(&team.app, team.ws, "carol@acme.test", MemberRole::Member).await;
+    let carol = team
+        .app
+        .add_member(team.ws, "carol@acme.test", MemberRole::Member)
+        .await;
     let steps = [
         (
             As::Script(&team.owner),
@@ -2097,7 +1784,7 @@ async fn accepting_an_invitation_with_a_new_account_signs_the_newcomer_in() {
     )
     .await;
 
-    let newcomer = session_from(response, "newcomer@acme.test").await;
+    let newcomer = Session::from_response(response, "newcomer@acme.test").await;
     assert!(newcomer.jwt.starts_with("ey"), "{newcomer:?}");
     let (status, body) = me(&team.app, As::Browser(&newcomer)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -2415,21 +2102,6 @@ async fn accepting_an_invitation_to_a_workspace_one_is_already_in_is_a_conflict(
 
 // The `members` command line and the bootstrap owner.
 
-async fn cli_json(db: &TestDb, args: &[&str]) -> Value {
-    let mut args = args.to_vec();
-    args.push("--json");
-    let what = args.join(" ");
-    halfpipe_cli(&db.url, &args)
-        .await
-        .assert_success(&what)
-        .json()
-}
-
-async fn create_workspace(db: &TestDb, name: &str) -> String {
-    let workspace = cli_json(db, &["workspaces", "create", "--name", name]).await;
-    workspace["id"].as_str().expect("an id").to_string()
-}
-
 /// `members create … --password-stdin --json` with `password` on stdin.
 async fn create_member_cli(
     db: &TestDb,
@@ -2569,7 +2241,7 @@ async fn one_account_can_be_a_member_of_several_workspaces() {
 
     assert_eq!(added["workspace_id"], globex.as_str(), "{added}");
     let app = TestApp::spawn_on(db, test_config()).await;
-    let session = sign_in(&app, "ada@acme.test").await;
+    let session = app.sign_in("ada@acme.test").await;
     let (_, body) = me(&app, As::Script(&session)).await;
     let roles: Vec<(Value, Value)> = body["data"]["workspaces"]
         .as_array()

@@ -3,14 +3,12 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use halfpipe::config::ServerConfig;
-use halfpipe::model::{TranscriptId, WorkspaceId};
 use reqwest::{StatusCode, header};
 use serde_json::{Value, json};
 
-use crate::helpers::{
-    self, TestApp, assert_error, assert_invalid, assert_timestamp, example_transcript,
-    query_string, read,
+use crate::support::{
+    ServerConfig, TestApp, TranscriptId, WorkspaceId, assert_error, assert_invalid,
+    assert_timestamp, example_transcript, hint, query_string, read, test_config,
 };
 
 /// Largest turn content, in bytes of UTF-8.
@@ -212,7 +210,7 @@ async fn upload_returns_201_with_the_camel_case_shape_clients_parse() {
     assert_timestamp(&data["createdAt"], "createdAt");
     assert_eq!(
         data["createdBy"],
-        halfpipe::auth::hint(&key),
+        hint(&key),
         "createdBy is the key's masked hint"
     );
     assert!(!data.to_string().contains(&key), "the key is never echoed");
@@ -648,7 +646,7 @@ async fn a_body_that_is_not_json_by_content_type_is_a_415() {
 async fn a_body_over_the_configured_limit_is_a_413_and_stores_nothing() {
     let app = TestApp::spawn_with(ServerConfig {
         max_body_bytes: 4096,
-        ..helpers::test_config()
+        ..test_config()
     })
     .await;
     let (_, key) = app.tenant().await;
@@ -684,7 +682,7 @@ async fn a_body_of_exactly_the_configured_limit_is_accepted() {
     let limit = 4096;
     let app = TestApp::spawn_with(ServerConfig {
         max_body_bytes: limit,
-        ..helpers::test_config()
+        ..test_config()
     })
     .await;
     let (_, key) = app.tenant().await;
