@@ -9,8 +9,8 @@ use sha2::{Digest, Sha256};
 
 use crate::support::{
     Actor, KeyAction, KeyHash, KeyId, KeyRequest, LegacySecret, NewApiKey, PREFIX, PermissionSet,
-    ServerConfig, TestApp, Timestamp, WorkspaceId, assert_error, flush_last_used, generate,
-    halfpipe_cli, import_legacy_key, read, test_config,
+    ServerConfig, TestApp, Timestamp, WorkspaceId, assert_error, eventually, flush_last_used,
+    generate, halfpipe_cli, import_legacy_key, read, test_config,
 };
 
 /// `GET /projects` with `authorization` as the raw header value (`None`: no header at all).
@@ -491,14 +491,16 @@ async fn poll_for_one_second(
     until: StatusCode,
     since: Instant,
 ) -> (StatusCode, Value) {
-    let deadline = since + Duration::from_secs(1);
-    loop {
-        let (status, body) = with_key(app, key).await;
-        if status == until || Instant::now() >= deadline {
-            return (status, body);
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    let left = Duration::from_secs(1).saturating_sub(since.elapsed());
+    let answer = eventually(format!("the key is answered {until}"), left)
+        .every(Duration::from_millis(10))
+        .outcome(async || match with_key(app, key).await {
+            (status, body) if status == until => Ok((status, body)),
+            last => Err(last),
+        })
+        .await;
+    // Past the second the last answer is returned, for the caller's assertion to show.
+    answer.map_or_else(|last| last, |waited| waited.value)
 }
 
 /// The default configuration (its change polling), with test-friendly listening.
@@ -690,12 +692,11 @@ async fn last_used_is_flushed_in_the_background_within_seconds() {
     let (key, id) = app.key_with_id(ws, &[]).await;
     with_key(&app, &key).await;
 
-    let deadline = Instant::now() + Duration::from_secs(5);
-    let mut seen = None;
-    while seen.is_none() && Instant::now() < deadline {
-        seen = last_used_at(&app, id).await;
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let seen = eventually("last_used_at is flushed", Duration::from_secs(5))
+        .every(Duration::from_millis(50))
+        .outcome(async || last_used_at(&app, id).await.ok_or(()))
+        .await
+        .ok();
 
     assert!(seen.is_some(), "last_used_at was not flushed within 5 s");
 }

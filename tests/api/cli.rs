@@ -2,7 +2,7 @@
 //! file: `--json` output, key management, the audit log, and what `serve` logs.
 
 use std::collections::BTreeSet;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -10,8 +10,8 @@ use sha2::{Digest, Sha256};
 
 use crate::support::{
     CliOutput, KeyKind, LEGACY_PREFIX, PREFIX, ServeProcess, TestApp, TestDb, Timestamp,
-    WorkspaceId, check_format, cli_json, create_workspace, generate, halfpipe_cli, hint,
-    test_config, text,
+    WorkspaceId, check_format, cli_json, create_workspace, eventually, generate, halfpipe_cli,
+    hint, test_config, text,
 };
 
 async fn cli(db: &TestDb, args: &[&str]) -> CliOutput {
@@ -226,17 +226,21 @@ async fn keys_list_shows_when_a_key_was_last_used() {
     assert_eq!(status, StatusCode::OK);
 
     // The server flushes every 100 ms here; poll the CLI until it shows up (bounded).
-    let deadline = Instant::now() + Duration::from_secs(5);
-    let listed = loop {
-        let listed = halfpipe_cli(&app.db.url, &["keys", "list", "--workspace", &ws, "--json"])
-            .await
-            .assert_success("keys list")
-            .json();
-        if !listed[0]["last_used_at"].is_null() || Instant::now() > deadline {
-            break listed;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let listed = eventually("keys list shows a last-used time", Duration::from_secs(5))
+        .every(Duration::from_millis(50))
+        .outcome(async || {
+            let listed = halfpipe_cli(&app.db.url, &["keys", "list", "--workspace", &ws, "--json"])
+                .await
+                .assert_success("keys list")
+                .json();
+            match listed[0]["last_used_at"].is_null() {
+                false => Ok(listed),
+                true => Err(listed),
+            }
+        })
+        .await;
+    // Past the deadline the last listing is asserted on, and shown.
+    let listed = listed.map_or_else(|last| last, |waited| waited.value);
 
     let last_used = text(&listed[0], "last_used_at");
     assert!(Timestamp::parse_rfc3339(&last_used).is_some(), "{listed}");
@@ -732,14 +736,12 @@ async fn serve_never_logs_a_key_and_exits_cleanly_on_sigterm() {
     halfpipe_cli(&db.url, &["keys", "revoke", &text(&revoked, "id")])
         .await
         .assert_success("keys revoke");
-    let deadline = Instant::now() + Duration::from_secs(2);
-    while get(revoked_key.clone()).await != StatusCode::UNAUTHORIZED {
-        assert!(
-            Instant::now() < deadline,
-            "the revocation never took effect"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    eventually("the revocation takes effect", Duration::from_secs(2))
+        .until(async || match get(revoked_key.clone()).await {
+            StatusCode::UNAUTHORIZED => Ok(()),
+            other => Err(other),
+        })
+        .await;
     let in_query = client
         .get(format!("{projects}?api_key={unknown_key}"))
         .bearer_auth(&bootstrap_key)

@@ -26,8 +26,8 @@ use tokio::sync::watch;
 use tokio::task::{JoinHandle, JoinSet};
 
 use crate::support::{
-    POSTGRES_ENV, PREFIX, TestDb, Timestamp, assert_error, cli_json, create_workspace, generate,
-    halfpipe_cli, halfpipe_cli_with_stdin, read, text,
+    POSTGRES_ENV, PREFIX, TestDb, Timestamp, Waited, assert_error, cli_json, create_workspace,
+    eventually, generate, halfpipe_cli, halfpipe_cli_with_stdin, read, text,
 };
 
 // A `halfpipe serve` process.
@@ -66,24 +66,26 @@ impl Captured {
 
     /// All the stream carried, once it has ended (waiting at most 5 s after the process did).
     async fn all(&self) -> String {
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while !self.ended.load(Ordering::SeqCst) {
-            assert!(Instant::now() < deadline, "the stream never ended");
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
+        eventually("the stream has ended", Duration::from_secs(5))
+            .every(Duration::from_millis(5))
+            .until(async || match self.ended.load(Ordering::SeqCst) {
+                true => Ok(()),
+                false => Err("still open"),
+            })
+            .await;
         self.text()
     }
 
     /// Polls until the text so far contains `needle` (at most 10 s); whether it did.
     async fn shows(&self, needle: &str) -> bool {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while !self.text().contains(needle) {
-            if Instant::now() >= deadline {
-                return false;
-            }
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
-        true
+        eventually(
+            format!("the stream shows {needle:?}"),
+            Duration::from_secs(10),
+        )
+        .every(Duration::from_millis(5))
+        .outcome(async || self.text().contains(needle).then_some(()).ok_or(()))
+        .await
+        .is_ok()
     }
 }
 
@@ -156,27 +158,23 @@ impl Node {
 
     /// Polls `/healthz` until the node answers (at most 30 s; failing at once if it exits).
     async fn wait_until_healthy(&mut self, client: &reqwest::Client) {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            assert!(
-                self.is_running(),
-                "{} exited while starting: {:?}\nstderr:\n{}",
-                self.name,
-                self.child.try_wait(),
-                self.stderr.text()
-            );
-            let answer = client.get(self.url("/healthz")).send().await;
-            if answer.is_ok_and(|r| r.status() == StatusCode::OK) {
-                return;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "{} was not healthy within 30 s\nstderr:\n{}",
-                self.name,
-                self.stderr.text()
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        let what = format!("{} is healthy", self.name);
+        eventually(what, Duration::from_secs(30))
+            .until(async || {
+                assert!(
+                    self.is_running(),
+                    "{} exited while starting: {:?}\nstderr:\n{}",
+                    self.name,
+                    self.child.try_wait(),
+                    self.stderr.text()
+                );
+                let answer = client.get(self.url("/healthz")).send().await;
+                match answer.is_ok_and(|r| r.status() == StatusCode::OK) {
+                    true => Ok(()),
+                    false => Err(format!("no 200 yet\nstderr:\n{}", self.stderr.text())),
+                }
+            })
+            .await;
     }
 
     /// Sends SIGTERM and waits (at most 10 s) for the process to exit.
@@ -187,19 +185,14 @@ impl Node {
             .status()
             .expect("kill runs");
         assert!(sent.success(), "SIGTERM was sent to {}", self.name);
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            if let Some(status) = self.child.try_wait().expect("the exit status") {
-                return status;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "{} did not exit within 10 s of SIGTERM\nstderr:\n{}",
-                self.name,
-                self.stderr.text()
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        let what = format!("{} exits after SIGTERM", self.name);
+        eventually(what, Duration::from_secs(10))
+            .until(async || {
+                let exited = self.child.try_wait().expect("the exit status");
+                exited.ok_or_else(|| format!("still running\nstderr:\n{}", self.stderr.text()))
+            })
+            .await
+            .value
     }
 
     /// `GET /public/api/v1/projects` with `key`.
@@ -277,30 +270,35 @@ async fn wait_for_last_used(
     id: &str,
     at_least: Timestamp,
 ) -> Vec<Option<Timestamp>> {
-    let deadline = Instant::now() + Duration::from_secs(10);
     let mut seen = Vec::new();
-    loop {
+    eventually(
+        format!("last_used_at reaches {at_least}"),
+        Duration::from_secs(10),
+    )
+    .until(async || {
         let now = last_used_at(db, workspace, id).await;
         if seen.last() != Some(&now) {
             seen.push(now);
         }
-        if now.is_some_and(|t| t >= at_least) {
-            return seen;
+        match now.is_some_and(|t| t >= at_least) {
+            true => Ok(()),
+            false => Err(format!("saw {seen:?}")),
         }
-        assert!(
-            Instant::now() < deadline,
-            "last_used_at never reached {at_least} within 10 s; saw {seen:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    })
+    .await;
+    seen
 }
 
 /// Waits until the wall clock has moved past `t` at millisecond precision, so that a use
 /// after this is strictly newer than one at `t`.
 async fn clock_past(t: Timestamp) {
-    while Timestamp::now() <= t {
-        tokio::time::sleep(Duration::from_millis(1)).await;
-    }
+    eventually(format!("the clock is past {t}"), Duration::from_secs(5))
+        .every(Duration::from_millis(1))
+        .until(async || match Timestamp::now() {
+            now if now > t => Ok(()),
+            now => Err(now),
+        })
+        .await;
 }
 
 // A key changed through the CLI reaches every node.
@@ -325,7 +323,6 @@ async fn propagation(
     expected: StatusCode,
     since: Instant,
 ) -> Vec<Propagation> {
-    let give_up = since + Duration::from_secs(5);
     let mut seen: Vec<Propagation> = nodes
         .iter()
         .map(|node| Propagation {
@@ -335,20 +332,28 @@ async fn propagation(
             body: Value::Null,
         })
         .collect();
-    while seen.iter().any(|p| p.after.is_none()) && Instant::now() < give_up {
-        for (node, seen) in nodes.iter().zip(&mut seen) {
-            if seen.after.is_some() {
-                continue;
+    let left = Duration::from_secs(5).saturating_sub(since.elapsed());
+    // Past the deadline `seen` tells which node never agreed; the caller asserts on it.
+    let _ = eventually(format!("every node answers {expected}"), left)
+        .every(Duration::from_millis(5))
+        .outcome(async || {
+            for (node, seen) in nodes.iter().zip(&mut seen) {
+                if seen.after.is_some() {
+                    continue;
+                }
+                let (status, body) = node.projects(client, key).await;
+                if status == expected {
+                    seen.after = Some(since.elapsed());
+                }
+                seen.status = status;
+                seen.body = body;
             }
-            let (status, body) = node.projects(client, key).await;
-            if status == expected {
-                seen.after = Some(since.elapsed());
+            match seen.iter().all(|p| p.after.is_some()) {
+                true => Ok(()),
+                false => Err(()),
             }
-            seen.status = status;
-            seen.body = body;
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+        })
+        .await;
     seen
 }
 
@@ -909,19 +914,16 @@ impl Outage {
 
     /// Polls `/readyz` until it answers 200 (at most 15 s); returns how long that took.
     async fn until_ready(&self) -> Duration {
-        let started = Instant::now();
-        loop {
-            let answer = self.client.get(self.node.url("/readyz")).send().await;
-            if answer.is_ok_and(|r| r.status() == StatusCode::OK) {
-                return started.elapsed();
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(15),
-                "the node did not recover within 15 s\nstderr:\n{}",
-                self.node.stderr.text()
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        eventually("the node has recovered", Duration::from_secs(15))
+            .until(async || {
+                let answer = self.client.get(self.node.url("/readyz")).send().await;
+                match answer.is_ok_and(|r| r.status() == StatusCode::OK) {
+                    true => Ok(()),
+                    false => Err(format!("not ready\nstderr:\n{}", self.node.stderr.text())),
+                }
+            })
+            .await
+            .after
     }
 
     /// Reads and writes with the key, once the database is back.
@@ -976,16 +978,14 @@ const WATCHER_BACK: &str = "reading key changes again";
 impl Node {
     /// Polls the log until `text` has appeared `times` times (at most 5 s); whether it did.
     async fn log_shows(&self, text: &str, times: usize) -> bool {
-        let deadline = Instant::now() + Duration::from_secs(5);
-        loop {
-            if self.stderr.text().matches(text).count() >= times {
-                return true;
-            }
-            if Instant::now() >= deadline {
-                return false;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        let what = format!("the log shows {text:?} {times} times");
+        eventually(what, Duration::from_secs(5))
+            .outcome(async || match self.stderr.text().matches(text).count() {
+                seen if seen >= times => Ok(()),
+                seen => Err(seen),
+            })
+            .await
+            .is_ok()
     }
 }
 
@@ -1210,13 +1210,19 @@ async fn the_pool_size_and_both_timeouts_bound_what_a_node_does_with_a_locked_da
     }
     let mut most_connections = 0;
     let mut answers = Vec::new();
-    while !reads.is_empty() {
-        most_connections = most_connections.max(backends(&mut locker).await);
-        while let Some(done) = reads.try_join_next() {
-            answers.push(done.expect("a read"));
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    eventually("every read has answered", Duration::from_secs(30))
+        .every(Duration::from_millis(50))
+        .until(async || {
+            most_connections = most_connections.max(backends(&mut locker).await);
+            while let Some(done) = reads.try_join_next() {
+                answers.push(done.expect("a read"));
+            }
+            match reads.len() {
+                0 => Ok(()),
+                left => Err(format!("{left} still waiting")),
+            }
+        })
+        .await;
     locker.execute("rollback").await.unwrap();
     let (after, after_body) = node.projects(&client, &key).await;
 
@@ -1283,19 +1289,17 @@ async fn run_to_exit(database_url: &str, args: &[&str]) -> Run {
         .expect("halfpipe starts");
     let stdout = Captured::collect(child.stdout.take().unwrap());
     let stderr = Captured::collect(child.stderr.take().unwrap());
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("the exit status") {
-            break status;
-        }
-        if started.elapsed() > Duration::from_secs(20) {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!(
-                "halfpipe {args:?} on {database_url} was still running after 20 s\nstderr:\n{}",
-                stderr.text()
-            );
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
+    let exited = eventually("halfpipe exits", Duration::from_secs(20))
+        .every(Duration::from_millis(10))
+        .outcome(async || child.try_wait().expect("the exit status").ok_or(()))
+        .await;
+    let Ok(Waited { value: status, .. }) = exited else {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!(
+            "halfpipe {args:?} on {database_url} was still running after 20 s\nstderr:\n{}",
+            stderr.text()
+        );
     };
     let took = started.elapsed();
     Run {

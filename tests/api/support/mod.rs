@@ -12,7 +12,7 @@
 mod actors;
 mod app;
 mod cli;
-// mod eventually;
+mod eventually;
 mod fixtures;
 mod http;
 mod serve;
@@ -20,7 +20,7 @@ mod serve;
 pub use actors::{PASSWORD, Session, Team, fresh_email};
 pub use app::{POSTGRES_ENV, TestApp, TestDb, test_config};
 pub use cli::{CliOutput, cli_json, create_workspace, halfpipe_cli, halfpipe_cli_with_stdin, text};
-// pub use eventually::{Waited, eventually};
+pub use eventually::{Waited, eventually};
 pub use fixtures::example_transcript;
 pub use http::{
     As, assert_error, assert_invalid, assert_outcome, assert_timestamp, call, cookie_attributes,
