@@ -6,37 +6,10 @@ use serde_json::{Value, json};
 
 use super::me;
 use crate::support::{
-    As, CliOutput, PASSWORD, ServeProcess, TestApp, TestDb, cli_json, cookie_pair,
+    As, PASSWORD, ServeProcess, TestApp, TestDb, cli_json, cookie_pair, create_member_cli,
     create_workspace, halfpipe_cli, halfpipe_cli_with_stdin, post_login, read, session_set_cookie,
     test_config,
 };
-
-/// `members create … --password-stdin --json` with `password` on stdin.
-async fn create_member_cli(
-    db: &TestDb,
-    workspace: &str,
-    email: &str,
-    role: &str,
-    password: &str,
-) -> CliOutput {
-    halfpipe_cli_with_stdin(
-        &db.url,
-        &[
-            "members",
-            "create",
-            "--workspace",
-            workspace,
-            "--email",
-            email,
-            "--role",
-            role,
-            "--password-stdin",
-            "--json",
-        ],
-        password,
-    )
-    .await
-}
 
 #[tokio::test]
 async fn members_create_reads_the_password_from_stdin_and_the_member_can_sign_in() {

@@ -104,3 +104,30 @@ pub fn text(value: &Value, field: &str) -> String {
         .unwrap_or_else(|| panic!("{field} is not a string in {value}"))
         .to_string()
 }
+
+/// `members create … --password-stdin --json` with `password` on stdin.
+pub async fn create_member_cli(
+    db: &TestDb,
+    workspace: &str,
+    email: &str,
+    role: &str,
+    password: &str,
+) -> CliOutput {
+    halfpipe_cli_with_stdin(
+        &db.url,
+        &[
+            "members",
+            "create",
+            "--workspace",
+            workspace,
+            "--email",
+            email,
+            "--role",
+            role,
+            "--password-stdin",
+            "--json",
+        ],
+        password,
+    )
+    .await
+}

@@ -19,7 +19,10 @@ mod serve;
 
 pub use actors::{PASSWORD, Session, Team, fresh_email};
 pub use app::{POSTGRES_ENV, TestApp, TestDb, test_config};
-pub use cli::{CliOutput, cli_json, create_workspace, halfpipe_cli, halfpipe_cli_with_stdin, text};
+pub use cli::{
+    CliOutput, cli_json, create_member_cli, create_workspace, halfpipe_cli,
+    halfpipe_cli_with_stdin, text,
+};
 pub use eventually::{Waited, eventually};
 pub use fixtures::example_transcript;
 pub use http::{
