@@ -3,18 +3,15 @@
 
 use std::time::{Duration, Instant};
 
-use halfpipe::app;
-use halfpipe::auth::{PREFIX, generate};
-use halfpipe::config::ServerConfig;
-use halfpipe::model::{KeyHash, PermissionSet};
-use halfpipe::model::{KeyId, NewApiKey, Timestamp, WorkspaceId};
-use halfpipe::service::keys::{KeyRequest, LegacySecret, import_legacy_key};
-use halfpipe::store::{Actor, KeyAction};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::helpers::{TestApp, assert_error, halfpipe_cli, read, test_config};
+use crate::support::{
+    Actor, KeyAction, KeyHash, KeyId, KeyRequest, LegacySecret, NewApiKey, PREFIX, PermissionSet,
+    ServerConfig, TestApp, Timestamp, WorkspaceId, assert_error, eventually, flush_last_used,
+    generate, halfpipe_cli, import_legacy_key, read, test_config,
+};
 
 /// `GET /projects` with `authorization` as the raw header value (`None`: no header at all).
 async fn get_projects(app: &TestApp, authorization: Option<&str>) -> (StatusCode, Value) {
@@ -368,22 +365,14 @@ async fn a_key_stops_working_once_its_expiry_passes_even_while_cached() {
     }
     .validate()
     .expect("a future expiry is valid");
-    let created = halfpipe::service::keys::create_key(
-        app.store.as_ref(),
-        ws,
-        request,
-        "test",
-        &Actor("test".into()),
-    )
-    .await
-    .expect("key created");
-    let (status, body) = with_key(&app, created.key.expose()).await;
+    let (created, _) = app.key_from(ws, request).await;
+    let (status, body) = with_key(&app, &created).await;
     assert_ok(status, &body, "before the expiry");
 
     // Poll until the expiry has passed (bounded), then the key must be refused.
     let deadline = Instant::now() + Duration::from_secs(5);
     let (status, body) = loop {
-        let (status, body) = with_key(&app, created.key.expose()).await;
+        let (status, body) = with_key(&app, &created).await;
         if status != StatusCode::OK || Instant::now() > deadline {
             break (status, body);
         }
@@ -502,14 +491,16 @@ async fn poll_for_one_second(
     until: StatusCode,
     since: Instant,
 ) -> (StatusCode, Value) {
-    let deadline = since + Duration::from_secs(1);
-    loop {
-        let (status, body) = with_key(app, key).await;
-        if status == until || Instant::now() >= deadline {
-            return (status, body);
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    let left = Duration::from_secs(1).saturating_sub(since.elapsed());
+    let answer = eventually(format!("the key is answered {until}"), left)
+        .every(Duration::from_millis(10))
+        .outcome(async || match with_key(app, key).await {
+            (status, body) if status == until => Ok((status, body)),
+            last => Err(last),
+        })
+        .await;
+    // Past the second the last answer is returned, for the caller's assertion to show.
+    answer.map_or_else(|last| last, |waited| waited.value)
 }
 
 /// The default configuration (its change polling), with test-friendly listening.
@@ -635,7 +626,7 @@ async fn last_used_is_coalesced_in_memory_and_written_by_a_flush() {
     }
     let after = Timestamp::now();
     let before_flush = last_used_at(&app, id).await;
-    app::flush_last_used(&app.state).await;
+    flush_last_used(&app.state).await;
     let flushed = last_used_at(&app, id).await;
 
     assert_eq!(before_flush, None, "no database write per request");
@@ -652,7 +643,7 @@ async fn last_used_only_ever_moves_forward() {
     let ws = app.workspace("acme").await;
     let (key, id) = app.key_with_id(ws, &[]).await;
     with_key(&app, &key).await;
-    app::flush_last_used(&app.state).await;
+    flush_last_used(&app.state).await;
     let flushed = last_used_at(&app, id).await.expect("flushed");
     let earlier = Timestamp::from_unix_millis(flushed.unix_millis() - 3_600_000).unwrap();
     let later = Timestamp::from_unix_millis(flushed.unix_millis() + 1).unwrap();
@@ -660,7 +651,7 @@ async fn last_used_only_ever_moves_forward() {
     // Another node flushing an older time must not move it back, through either path.
     app.store.touch_keys(&[(id, earlier)]).await.unwrap();
     app.state.auth.last_used().record(id, earlier);
-    app::flush_last_used(&app.state).await;
+    flush_last_used(&app.state).await;
     let after_older = last_used_at(&app, id).await;
     app.store.touch_keys(&[(id, later)]).await.unwrap();
     let after_newer = last_used_at(&app, id).await;
@@ -701,12 +692,11 @@ async fn last_used_is_flushed_in_the_background_within_seconds() {
     let (key, id) = app.key_with_id(ws, &[]).await;
     with_key(&app, &key).await;
 
-    let deadline = Instant::now() + Duration::from_secs(5);
-    let mut seen = None;
-    while seen.is_none() && Instant::now() < deadline {
-        seen = last_used_at(&app, id).await;
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let seen = eventually("last_used_at is flushed", Duration::from_secs(5))
+        .every(Duration::from_millis(50))
+        .outcome(async || last_used_at(&app, id).await.ok_or(()))
+        .await
+        .ok();
 
     assert!(seen.is_some(), "last_used_at was not flushed within 5 s");
 }
@@ -719,7 +709,7 @@ async fn failed_authentication_does_not_count_as_use() {
     change_key(&app, ws, id, KeyAction::Revoke).await;
 
     with_key(&app, &key).await;
-    app::flush_last_used(&app.state).await;
+    flush_last_used(&app.state).await;
 
     assert_eq!(last_used_at(&app, id).await, None);
 }

@@ -2,35 +2,20 @@
 //! file: `--json` output, key management, the audit log, and what `serve` logs.
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use halfpipe::auth::{KeyKind, LEGACY_PREFIX, PREFIX, check_format, generate, hint};
-use halfpipe::model::WorkspaceId;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::helpers::{CliOutput, TestApp, TestDb, halfpipe_cli, test_config};
+use crate::support::{
+    CliOutput, KeyKind, LEGACY_PREFIX, PREFIX, ServeProcess, TestApp, TestDb, Timestamp,
+    WorkspaceId, check_format, cli_json, create_workspace, eventually, generate, halfpipe_cli,
+    hint, test_config, text,
+};
 
 async fn cli(db: &TestDb, args: &[&str]) -> CliOutput {
     halfpipe_cli(&db.url, args).await
-}
-
-/// Runs a command that must succeed with `--json`; returns its one JSON value.
-async fn cli_json(db: &TestDb, args: &[&str]) -> Value {
-    let mut args = args.to_vec();
-    args.push("--json");
-    let what = args.join(" ");
-    cli(db, &args).await.assert_success(&what).json()
-}
-
-async fn create_workspace(db: &TestDb, name: &str) -> String {
-    let workspace = cli_json(db, &["workspaces", "create", "--name", name]).await;
-    workspace["id"].as_str().expect("an id").to_string()
 }
 
 /// Creates a key through the CLI; returns its whole JSON output.
@@ -38,13 +23,6 @@ async fn create_key(db: &TestDb, workspace: &str, name: &str, extra: &[&str]) ->
     let mut args = vec!["keys", "create", "--workspace", workspace, "--name", name];
     args.extend_from_slice(extra);
     cli_json(db, &args).await
-}
-
-fn text(value: &Value, field: &str) -> String {
-    value[field]
-        .as_str()
-        .unwrap_or_else(|| panic!("{field} is not a string in {value}"))
-        .to_string()
 }
 
 fn assert_uuid(value: &Value, field: &str) {
@@ -248,23 +226,24 @@ async fn keys_list_shows_when_a_key_was_last_used() {
     assert_eq!(status, StatusCode::OK);
 
     // The server flushes every 100 ms here; poll the CLI until it shows up (bounded).
-    let deadline = Instant::now() + Duration::from_secs(5);
-    let listed = loop {
-        let listed = halfpipe_cli(&app.db.url, &["keys", "list", "--workspace", &ws, "--json"])
-            .await
-            .assert_success("keys list")
-            .json();
-        if !listed[0]["last_used_at"].is_null() || Instant::now() > deadline {
-            break listed;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let listed = eventually("keys list shows a last-used time", Duration::from_secs(5))
+        .every(Duration::from_millis(50))
+        .outcome(async || {
+            let listed = halfpipe_cli(&app.db.url, &["keys", "list", "--workspace", &ws, "--json"])
+                .await
+                .assert_success("keys list")
+                .json();
+            match listed[0]["last_used_at"].is_null() {
+                false => Ok(listed),
+                true => Err(listed),
+            }
+        })
+        .await;
+    // Past the deadline the last listing is asserted on, and shown.
+    let listed = listed.map_or_else(|last| last, |waited| waited.value);
 
     let last_used = text(&listed[0], "last_used_at");
-    assert!(
-        halfpipe::model::Timestamp::parse_rfc3339(&last_used).is_some(),
-        "{listed}"
-    );
+    assert!(Timestamp::parse_rfc3339(&last_used).is_some(), "{listed}");
 }
 
 #[tokio::test]
@@ -708,158 +687,6 @@ async fn a_failure_without_json_goes_to_stderr_only() {
 
 // `halfpipe serve` as a process.
 
-/// One output stream of a child process: every line as it arrives, and all of it at the end.
-struct Stream {
-    lines: mpsc::Receiver<String>,
-    all: Option<JoinHandle<String>>,
-}
-
-impl Stream {
-    /// Drains `pipe` on a thread all along, so that the child never blocks on a full pipe.
-    fn read(pipe: impl Read + Send + 'static) -> Self {
-        let (tx, lines) = mpsc::channel();
-        let all = std::thread::spawn(move || {
-            let mut all = String::new();
-            for line in BufReader::new(pipe).lines().map_while(Result::ok) {
-                all.push_str(&line);
-                all.push('\n');
-                let _ = tx.send(line);
-            }
-            all
-        });
-        Self {
-            lines,
-            all: Some(all),
-        }
-    }
-
-    /// The next line, waiting at most until `deadline`.
-    fn next_line(&self, deadline: Instant, waiting_for: &str) -> String {
-        let left = deadline.saturating_duration_since(Instant::now());
-        self.lines
-            .recv_timeout(left)
-            .unwrap_or_else(|e| panic!("no {waiting_for} in time ({e})"))
-    }
-
-    /// Everything the stream carried, once the process has ended.
-    fn finish(&mut self) -> String {
-        self.all
-            .take()
-            .expect("finished once")
-            .join()
-            .expect("reader thread")
-    }
-}
-
-/// A running `halfpipe serve` with debug logging, listening on a port of its choice.
-pub(crate) struct ServeProcess {
-    /// `None` once terminated; a process still here when dropped (a failed test) is killed.
-    child: Option<Child>,
-    stdout: Stream,
-    stderr: Stream,
-}
-
-impl Drop for ServeProcess {
-    fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-impl ServeProcess {
-    pub(crate) fn start(db: &TestDb) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_halfpipe"))
-            .arg("serve")
-            .env("HALFPIPE_DATABASE_URL", &db.url)
-            .env("HALFPIPE_LISTEN", "127.0.0.1:0")
-            .env("HALFPIPE_LOG", "debug")
-            // Only the flush at shutdown can write last-used times.
-            .env("HALFPIPE_LAST_USED_FLUSH_MS", "3600000")
-            .env("NO_COLOR", "1")
-            .current_dir(std::env::temp_dir())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("halfpipe serve starts");
-        let stdout = Stream::read(child.stdout.take().unwrap());
-        let stderr = Stream::read(child.stderr.take().unwrap());
-        Self {
-            child: Some(child),
-            stdout,
-            stderr,
-        }
-    }
-
-    /// Reads stdout until the bootstrap key and the server's address have both appeared.
-    fn bootstrap(&self) -> (String, String) {
-        let (key, address, _) = self.bootstrap_lines();
-        (key, address)
-    }
-
-    /// Like `bootstrap`, also returning every stdout line read on the way.
-    pub(crate) fn bootstrap_lines(&self) -> (String, String, Vec<String>) {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        let (mut key, mut address, mut lines) = (None, None, Vec::new());
-        while key.is_none() || address.is_none() {
-            let line = self.stdout.next_line(deadline, "bootstrap key and address");
-            for word in line.split_whitespace() {
-                if let Some(at) = word.find(PREFIX)
-                    && key.is_none()
-                {
-                    key = Some(
-                        word[at..]
-                            .trim_matches(|c| c == '\'' || c == '"')
-                            .to_string(),
-                    );
-                }
-                if let Some(rest) = word.strip_prefix("http://") {
-                    let host = rest.split('/').next().unwrap_or_default();
-                    address = Some(format!("http://{host}"));
-                }
-            }
-            lines.push(line);
-        }
-        (key.unwrap(), address.unwrap(), lines)
-    }
-
-    /// Reads the log until the server says it is listening.
-    fn wait_until_listening(&self) {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while !self
-            .stderr
-            .next_line(deadline, "\"listening\" log line")
-            .contains("listening")
-        {}
-    }
-
-    /// Sends SIGTERM and waits (bounded) for the exit; returns (exit status, stdout, stderr).
-    pub(crate) async fn terminate(mut self) -> (std::process::ExitStatus, String, String) {
-        let mut child = self.child.take().expect("still running");
-        let pid = child.id().to_string();
-        let sent = Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .expect("kill runs");
-        assert!(sent.success(), "SIGTERM was sent");
-        let waited = tokio::time::timeout(
-            Duration::from_secs(10),
-            tokio::task::spawn_blocking(move || child.wait()),
-        )
-        .await;
-        let status = match waited {
-            Ok(joined) => joined.expect("wait task").expect("wait"),
-            Err(_) => {
-                let _ = Command::new("kill").args(["-KILL", &pid]).status();
-                panic!("halfpipe serve did not exit within 10 s of SIGTERM");
-            }
-        };
-        (status, self.stdout.finish(), self.stderr.finish())
-    }
-}
-
 #[tokio::test]
 async fn serve_never_logs_a_key_and_exits_cleanly_on_sigterm() {
     let db = TestDb::fresh().await;
@@ -909,14 +736,12 @@ async fn serve_never_logs_a_key_and_exits_cleanly_on_sigterm() {
     halfpipe_cli(&db.url, &["keys", "revoke", &text(&revoked, "id")])
         .await
         .assert_success("keys revoke");
-    let deadline = Instant::now() + Duration::from_secs(2);
-    while get(revoked_key.clone()).await != StatusCode::UNAUTHORIZED {
-        assert!(
-            Instant::now() < deadline,
-            "the revocation never took effect"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    eventually("the revocation takes effect", Duration::from_secs(2))
+        .until(async || match get(revoked_key.clone()).await {
+            StatusCode::UNAUTHORIZED => Ok(()),
+            other => Err(other),
+        })
+        .await;
     let in_query = client
         .get(format!("{projects}?api_key={unknown_key}"))
         .bearer_auth(&bootstrap_key)

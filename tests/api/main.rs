@@ -4,7 +4,6 @@
 mod auth;
 mod cli;
 mod cluster;
-mod helpers;
 mod manage;
 mod openapi;
 mod pages;
@@ -12,4 +11,5 @@ mod permissions;
 mod projects;
 mod ratelimit;
 mod service;
+mod support;
 mod transcripts;

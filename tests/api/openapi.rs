@@ -3,12 +3,11 @@
 
 use std::collections::BTreeSet;
 
-use halfpipe::model::ProjectId;
 use reqwest::header::{CONTENT_TYPE, HeaderMap};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, example_transcript, test_config};
+use crate::support::{ProjectId, ServerConfig, TestApp, example_transcript, test_config};
 
 /// Every route the server has, as the router declares it.
 const ROUTES: [(&str, &str); 12] = [
@@ -907,7 +906,7 @@ impl<'a> Failing<'a> {
 
 #[tokio::test]
 async fn oversize_bodies_and_rate_limits_answer_as_documented() {
-    let app = TestApp::spawn_with(halfpipe::config::ServerConfig {
+    let app = TestApp::spawn_with(ServerConfig {
         max_body_bytes: 1024,
         rate_limit_per_minute: 3,
         ..test_config()

@@ -4,17 +4,14 @@
 
 use std::collections::BTreeMap;
 
-use halfpipe::auth::session::SecretToken;
-use halfpipe::model::{Member, MemberRole, ProjectId, Timestamp, TranscriptId, WorkspaceId};
-use halfpipe::service::members::create_member;
-use halfpipe::store::Actor;
 use reqwest::StatusCode;
 use reqwest::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderMap, LOCATION, SET_COOKIE};
 use serde_json::json;
 
-use crate::helpers::{TestApp, example_transcript};
-
-const PASSWORD: &str = "correct horse battery";
+use crate::support::{
+    Actor, Member, MemberRole, PASSWORD, ProjectId, SecretToken, TestApp, Timestamp, TranscriptId,
+    WorkspaceId, example_transcript, percent_encode,
+};
 
 /// A response as a browser without redirects sees it.
 struct Page {
@@ -86,48 +83,13 @@ async fn post_form(app: &TestApp, path: &str, body: &str, headers: &[(&str, &str
     read_page(request.send().await.expect("request sent")).await
 }
 
-fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            other => format!("%{other:02X}"),
-        })
-        .collect()
-}
-
-/// A new member of `ws` with `role` and the test password.
-async fn member(app: &TestApp, ws: WorkspaceId, email: &str, role: MemberRole) -> Member {
-    let member = create_member(app.store.as_ref(), email, PASSWORD)
-        .await
-        .expect("member created");
-    app.store
-        .add_membership(ws, &member, role, &Actor("test".into()))
-        .await
-        .expect("membership added");
-    member
-}
-
-/// A session for `member`, opened directly in the store: the `Cookie` header value.
-async fn session(app: &TestApp, member: &Member) -> String {
-    let token = SecretToken::generate();
-    let expires = Timestamp::from_unix_millis(Timestamp::now().unix_millis() + 3_600_000).unwrap();
-    app.store
-        .create_session(token.hash(), member.id, expires)
-        .await
-        .expect("session created");
-    format!("halfpipe_session={}", token.expose())
-}
-
 /// Signs in through the form; returns the `Cookie` header value for the new session.
 async fn sign_in(app: &TestApp, email: &str, next: &str) -> (Page, String) {
     let body = format!(
         "email={}&password={}&next={}",
-        encode(email),
-        encode(PASSWORD),
-        encode(next)
+        percent_encode(email),
+        percent_encode(PASSWORD),
+        percent_encode(next)
     );
     let page = post_form(app, "/login", &body, &[]).await;
     let cookie = page
@@ -149,7 +111,9 @@ struct Fixture {
 
 async fn fixture(app: &TestApp) -> Fixture {
     let ws = app.workspace("Acme").await;
-    let owner = member(app, ws, "owner@example.com", MemberRole::Owner).await;
+    let owner = app
+        .add_member(ws, "owner@example.com", MemberRole::Owner)
+        .await;
     let key = app.key(ws, &[]).await;
     let project = app.project(&key, "Support bot").await;
     let (status, body) = app.upload(&key, &project, &example_transcript()).await;
@@ -264,16 +228,16 @@ async fn signed_out_visitors_are_sent_to_sign_in_and_back() {
     );
 }
 
-/// How the server encodes `next`: like [`encode`], but `/` stays.
+/// How the server encodes `next`: like [`percent_encode`], but `/` stays.
 fn encode_path(path: &str) -> String {
-    encode(path).replace("%2F", "/")
+    percent_encode(path).replace("%2F", "/")
 }
 
 #[tokio::test]
 async fn home_goes_to_the_first_workspace() {
     let app = TestApp::spawn().await;
     let f = fixture(&app).await;
-    let cookie = session(&app, &f.owner).await;
+    let cookie = app.sign_in(&f.owner.email).await.cookie;
     let home = get_page(&app, "/", Some(&cookie)).await;
     assert_eq!(home.status, StatusCode::SEE_OTHER);
     assert_eq!(home.location(), format!("/w/{}/projects", f.ws));
@@ -283,8 +247,10 @@ async fn home_goes_to_the_first_workspace() {
 async fn every_page_renders_for_a_member() {
     let app = TestApp::spawn().await;
     let f = fixture(&app).await;
-    let viewer = member(&app, f.ws, "viewer@example.com", MemberRole::Member).await;
-    let cookie = session(&app, &viewer).await;
+    let viewer = app
+        .add_member(f.ws, "viewer@example.com", MemberRole::Member)
+        .await;
+    let cookie = app.sign_in(&viewer.email).await.cookie;
     let project_id = ProjectId::parse(&f.project).unwrap();
     let transcript_id: TranscriptId = f.transcript.parse().unwrap();
     app.store
@@ -398,8 +364,10 @@ async fn every_page_renders_for_a_member() {
 async fn empty_states_say_how_to_upload() {
     let app = TestApp::spawn().await;
     let ws = app.workspace("Fresh").await;
-    let owner = member(&app, ws, "owner@example.com", MemberRole::Owner).await;
-    let cookie = session(&app, &owner).await;
+    let owner = app
+        .add_member(ws, "owner@example.com", MemberRole::Owner)
+        .await;
+    let cookie = app.sign_in(&owner.email).await.cookie;
 
     let projects = get_page(&app, &format!("/w/{ws}/projects"), Some(&cookie)).await;
     projects.assert_html(StatusCode::OK, "no projects");
@@ -420,7 +388,7 @@ async fn empty_states_say_how_to_upload() {
 async fn an_invalid_filter_is_explained_on_the_page() {
     let app = TestApp::spawn().await;
     let f = fixture(&app).await;
-    let cookie = session(&app, &f.owner).await;
+    let cookie = app.sign_in(&f.owner.email).await.cookie;
     let page = get_page(
         &app,
         &format!(
@@ -442,7 +410,7 @@ async fn an_invalid_filter_is_explained_on_the_page() {
 async fn unknown_things_are_404_pages_and_foreign_workspaces_403_pages() {
     let app = TestApp::spawn().await;
     let f = fixture(&app).await;
-    let cookie = session(&app, &f.owner).await;
+    let cookie = app.sign_in(&f.owner.email).await.cookie;
     let other = app.workspace("Other").await;
     let ws = f.ws;
 
@@ -496,8 +464,12 @@ async fn unknown_things_are_404_pages_and_foreign_workspaces_403_pages() {
 async fn members_without_admin_rights_get_no_manage_controls() {
     let app = TestApp::spawn().await;
     let f = fixture(&app).await;
-    let admin = member(&app, f.ws, "admin@example.com", MemberRole::Admin).await;
-    let plain = member(&app, f.ws, "plain@example.com", MemberRole::Member).await;
+    let admin = app
+        .add_member(f.ws, "admin@example.com", MemberRole::Admin)
+        .await;
+    let plain = app
+        .add_member(f.ws, "plain@example.com", MemberRole::Member)
+        .await;
     let keys = format!("/w/{}/settings/api-keys", f.ws);
     let people = format!("/w/{}/members", f.ws);
     let key_controls = [
@@ -514,7 +486,7 @@ async fn members_without_admin_rights_get_no_manage_controls() {
         "transfer-ownership",
     ];
 
-    let cookie = session(&app, &plain).await;
+    let cookie = app.sign_in(&plain.email).await.cookie;
     let page = get_page(&app, &keys, Some(&cookie)).await;
     page.assert_html(StatusCode::OK, "keys as a member");
     assert!(page.body.contains("data-key-id="), "members see the list");
@@ -534,7 +506,7 @@ async fn members_without_admin_rights_get_no_manage_controls() {
         );
     }
 
-    let cookie = session(&app, &admin).await;
+    let cookie = app.sign_in(&admin.email).await.cookie;
     let page = get_page(&app, &keys, Some(&cookie)).await;
     for control in key_controls {
         assert!(page.body.contains(control), "an admin gets {control}");
@@ -553,7 +525,7 @@ async fn members_without_admin_rights_get_no_manage_controls() {
         "only the owner invites admins"
     );
 
-    let cookie = session(&app, &f.owner).await;
+    let cookie = app.sign_in(&f.owner.email).await.cookie;
     let page = get_page(&app, &people, Some(&cookie)).await;
     for control in member_controls {
         assert!(page.body.contains(control), "the owner gets {control}");
@@ -564,8 +536,10 @@ async fn members_without_admin_rights_get_no_manage_controls() {
 async fn names_and_contents_are_escaped() {
     let app = TestApp::spawn().await;
     let ws = app.workspace("<b>Evil</b> Corp").await;
-    let owner = member(&app, ws, "owner@example.com", MemberRole::Owner).await;
-    let cookie = session(&app, &owner).await;
+    let owner = app
+        .add_member(ws, "owner@example.com", MemberRole::Owner)
+        .await;
+    let cookie = app.sign_in(&owner.email).await.cookie;
     let key = app.key(ws, &[]).await;
     let script = "<script>alert(1)</script>";
     let project = app.project(&key, script).await;
@@ -610,7 +584,7 @@ async fn names_and_contents_are_escaped() {
 async fn a_key_plaintext_never_appears_on_a_page() {
     let app = TestApp::spawn().await;
     let f = fixture(&app).await;
-    let cookie = session(&app, &f.owner).await;
+    let cookie = app.sign_in(&f.owner.email).await.cookie;
     for path in [
         format!("/w/{}/settings/api-keys", f.ws),
         format!("/w/{}/audit-log", f.ws),
@@ -671,8 +645,11 @@ async fn signing_out_ends_the_session() {
 async fn cross_site_form_posts_are_refused() {
     let app = TestApp::spawn().await;
     let f = fixture(&app).await;
-    let cookie = session(&app, &f.owner).await;
-    let body = format!("email=owner%40example.com&password={}", encode(PASSWORD));
+    let cookie = app.sign_in(&f.owner.email).await.cookie;
+    let body = format!(
+        "email=owner%40example.com&password={}",
+        percent_encode(PASSWORD)
+    );
     let login = post_form(&app, "/login", &body, &[("sec-fetch-site", "cross-site")]).await;
     assert_eq!(login.status, StatusCode::FORBIDDEN);
     assert!(login.set_cookie().is_none());
@@ -719,9 +696,10 @@ async fn an_invitation_link_shows_the_workspace_and_role() {
 
     let newcomer = {
         let other = app.workspace("Elsewhere").await;
-        member(&app, other, "new@example.com", MemberRole::Owner).await
+        app.add_member(other, "new@example.com", MemberRole::Owner)
+            .await
     };
-    let cookie = session(&app, &newcomer).await;
+    let cookie = app.sign_in(&newcomer.email).await.cookie;
     let signed_in = get_page(&app, &path, Some(&cookie)).await;
     signed_in.assert_html(StatusCode::OK, "invitation, signed in");
     assert!(signed_in.body.contains(r#"id="accept-invite""#));
@@ -795,7 +773,7 @@ async fn the_workspace_switcher_keeps_the_section() {
         .add_membership(second, &f.owner, MemberRole::Admin, &Actor("test".into()))
         .await
         .unwrap();
-    let cookie = session(&app, &f.owner).await;
+    let cookie = app.sign_in(&f.owner.email).await.cookie;
 
     let members = get_page(&app, &format!("/w/{}/members", f.ws), Some(&cookie)).await;
     assert!(

@@ -3,9 +3,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use halfpipe::model::WorkspaceId;
-
-use crate::helpers::TestApp;
+use crate::support::{TestApp, WorkspaceId};
 
 const READ: &str = "projects-read";
 const WRITE: &str = "projects-write";
@@ -347,7 +345,7 @@ async fn a_missing_permission_is_reported_before_the_body_is_read() {
             .send()
             .await
             .unwrap();
-        let (status, body) = crate::helpers::read(response).await;
+        let (status, body) = crate::support::read(response).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{path}: {body}");
         assert_eq!(body["error"]["type"], "permission_error", "{path}: {body}");
     }

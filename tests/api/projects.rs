@@ -1,12 +1,13 @@
 //! Projects (SPEC §1.3): create, list, get with the executive summary, insights, and the
 //! validation of names, domain packs and path ids.
 
-use halfpipe::model::ProjectId;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
-use crate::helpers::{TestApp, assert_error, assert_timestamp, example_transcript, read};
+use crate::support::{
+    ProjectId, TestApp, assert_error, assert_timestamp, example_transcript, read,
+};
 
 /// A well-formed project id that names no project.
 const UNKNOWN_PROJECT: &str = "hp-0190a5e8-7c1b-7000-8000-000000000000";

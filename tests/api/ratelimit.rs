@@ -1,11 +1,10 @@
 //! Per-key rate limiting (SPEC §1.2): the 429 past the budget, and the `RateLimit-*` headers.
 
-use halfpipe::config::ServerConfig;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 use serde_json::Value;
 
-use crate::helpers::{TestApp, assert_error, test_config};
+use crate::support::{ServerConfig, TestApp, assert_error, test_config};
 
 const BUDGET: u32 = 3;
 

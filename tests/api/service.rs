@@ -2,7 +2,7 @@
 
 use reqwest::{Method, StatusCode};
 
-use crate::helpers::{TestApp, assert_error};
+use crate::support::{TestApp, assert_error};
 
 #[tokio::test]
 async fn healthz_and_readyz_answer_without_a_key() {

@@ -7,8 +7,10 @@
 //! with a note, unless `HALFPIPE_REQUIRE_BROWSER=1` (see `harness.rs`).
 
 mod harness;
-#[path = "../api/helpers.rs"]
-mod helpers;
+// The API tests' support module; these tests use only part of it.
+#[path = "../api/support/mod.rs"]
+#[allow(dead_code, unused_imports)]
+mod support;
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -17,16 +19,12 @@ use fantoccini::Locator;
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::elements::Element;
 use fantoccini::key::Key;
-use halfpipe::model::{MemberRole, TranscriptId, WorkspaceId};
-use halfpipe::service::members::create_member;
-use halfpipe::store::Actor;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use harness::Browser;
-use helpers::{TestApp, example_transcript};
+use support::{MemberRole, PASSWORD, TestApp, TranscriptId, WorkspaceId, example_transcript};
 
-const PASSWORD: &str = "correct horse battery";
 const KEY_PREFIX: &str = "sk-bigspin-api03-";
 /// How long any one condition may take to come true.
 const WAIT: Duration = Duration::from_secs(10);
@@ -47,13 +45,7 @@ async fn scene(role: MemberRole) -> Option<Scene> {
     let app = TestApp::spawn().await;
     let ws = app.workspace("Acme").await;
     let email = format!("{}@example.com", format!("{role:?}").to_lowercase());
-    let member = create_member(app.store.as_ref(), &email, PASSWORD)
-        .await
-        .expect("member created");
-    app.store
-        .add_membership(ws, &member, role, &Actor("test".into()))
-        .await
-        .expect("membership added");
+    app.add_member(ws, &email, role).await;
     Some(Scene {
         app,
         ws,
