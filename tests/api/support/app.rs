@@ -7,7 +7,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use super::{AppState, DatabaseConfig, ServerConfig, Store, connect_store, serve_app};
+use super::{AppState, Clock, DatabaseConfig, ServerConfig, Store, connect_store, serve_app};
 
 /// A fresh database for one test: a SQLite file in a temporary directory, or, when
 /// `HALFPIPE_TEST_POSTGRES_URL` names a PostgreSQL server, a new database there that is
@@ -147,7 +147,8 @@ impl TestApp {
         let store = db.store().await;
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("a free port");
         let address = format!("http://{}", listener.local_addr().unwrap());
-        let state = AppState::new(Arc::clone(&store), config);
+        // An adjustable clock: expiry tests move it forward instead of waiting.
+        let state = AppState::with_clock(Arc::clone(&store), config, Clock::adjustable());
         let (tx, rx) = oneshot::channel::<()>();
         let server = tokio::spawn(serve_app(listener, state.clone(), async {
             let _ = rx.await;
@@ -161,6 +162,11 @@ impl TestApp {
             shutdown: Some(tx),
             server: Some(server),
         }
+    }
+
+    /// Moves the server's clock forward by `by`: sessions, invitations and keys expire by it.
+    pub fn advance_clock(&self, by: time::Duration) {
+        self.state.clock.advance(by);
     }
 
     /// Graceful shutdown: in-flight requests finish, last-used times are flushed.

@@ -48,6 +48,7 @@ pub use halfpipe::store::{Actor, KeyAction};
 use halfpipe::app::serve as serve_app;
 use halfpipe::auth::session::hash_password;
 use halfpipe::config::DatabaseConfig;
+use halfpipe::model::Clock;
 use halfpipe::service::keys::create_key;
 use halfpipe::state::AppState;
 use halfpipe::store::{Store, connect as connect_store};
