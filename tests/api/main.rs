@@ -12,4 +12,5 @@ mod permissions;
 mod projects;
 mod ratelimit;
 mod service;
+mod store_contract;
 mod transcripts;
