@@ -13,4 +13,5 @@ mod projects;
 mod ratelimit;
 mod service;
 mod store_contract;
+mod store_upgrade;
 mod transcripts;
