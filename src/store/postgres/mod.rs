@@ -33,7 +33,7 @@ use crate::model::{
 };
 
 /// The migrations, embedded in the binary (versions in lockstep with SQLite's).
-pub(crate) static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 
 pub struct PostgresStore {
     /// For the key-change listener, which needs a connection of its own.
