@@ -1,9 +1,14 @@
 //! Storage behind one trait. Every method on workspace data takes the `WorkspaceId` first, so
-//! tenancy is in the signature; all SQL for a backend lives in that backend's file.
+//! tenancy is in the signature. Two backends implement it, each on sqlx's native driver:
+//! `sqlite/` (the embedded default) and `postgres/`; all SQL for a backend lives in that
+//! backend's folder, and what both share (row structs, conversions, dynamic-SQL builders) in
+//! `shared`.
 
 mod error;
 mod members;
-mod sql;
+mod postgres;
+mod shared;
+mod sqlite;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -14,7 +19,8 @@ use tokio::task::JoinHandle;
 
 pub use error::{StoreError, is_unavailable};
 pub use members::MemberStore;
-pub use sql::SqlStore;
+pub use postgres::PostgresStore;
+pub use sqlite::SqliteStore;
 
 use crate::config::DatabaseConfig;
 use crate::model::{KeyHash, PermissionSet};
@@ -205,32 +211,42 @@ pub async fn connect(config: &DatabaseConfig) -> Result<Arc<dyn Store>, String> 
     let dialect = Dialect::of(url).ok_or_else(|| {
         "unsupported database URL scheme: expected sqlite://path or postgres://…".to_string()
     })?;
-    let store = match SqlStore::open(config, dialect).await {
-        Ok(store) => store,
-        Err(sqlx::Error::PoolTimedOut) => return Err(why_no_connection(config).await),
-        Err(e) => return Err(describe(&e)),
+    let opened: Result<Arc<dyn Store>, sqlx::Error> = match dialect {
+        Dialect::Sqlite => SqliteStore::open(config).await.map(|s| Arc::new(s) as _),
+        Dialect::Postgres => PostgresStore::open(config).await.map(|s| Arc::new(s) as _),
     };
-    Ok(Arc::new(store))
+    match opened {
+        Ok(store) => Ok(store),
+        Err(sqlx::Error::PoolTimedOut) => Err(why_no_connection(config, dialect).await),
+        Err(e) => Err(describe(&e)),
+    }
 }
 
 /// Why no connection could be made within the connect timeout. The pool says only that it
 /// timed out (it retries a refused connection until then), so one direct attempt finds the
 /// cause: refused, unknown host, no answer.
-async fn why_no_connection(config: &DatabaseConfig) -> String {
-    use sqlx::Connection;
-    let attempt = sqlx::AnyConnection::connect(&config.database_url);
-    let cause = match tokio::time::timeout(config.connect_timeout(), attempt).await {
+async fn why_no_connection(config: &DatabaseConfig, dialect: Dialect) -> String {
+    let cause = match dialect {
+        Dialect::Sqlite => try_connect::<sqlx::SqliteConnection>(config).await,
+        Dialect::Postgres => try_connect::<sqlx::PgConnection>(config).await,
+    };
+    format!(
+        "no connection within {} ms: {cause}",
+        config.connect_timeout().as_millis()
+    )
+}
+
+/// What one direct connection attempt within the connect timeout finds.
+async fn try_connect<C: sqlx::Connection>(config: &DatabaseConfig) -> String {
+    let attempt = C::connect(&config.database_url);
+    match tokio::time::timeout(config.connect_timeout(), attempt).await {
         Ok(Err(e)) => describe(&e),
         Ok(Ok(conn)) => {
             let _ = conn.close().await;
             "the server answered too slowly".to_string()
         }
         Err(_) => "the server did not answer".to_string(),
-    };
-    format!(
-        "no connection within {} ms: {cause}",
-        config.connect_timeout().as_millis()
-    )
+    }
 }
 
 /// A database error for a person: the server's own message, without sqlx's wrapping.

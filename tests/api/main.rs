@@ -11,5 +11,7 @@ mod permissions;
 mod projects;
 mod ratelimit;
 mod service;
+mod store_contract;
+mod store_upgrade;
 mod support;
 mod transcripts;

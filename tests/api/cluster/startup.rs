@@ -154,21 +154,30 @@ fn shipped_migrations(backend: &str) -> BTreeSet<i64> {
 /// Reads the database as it is, without migrating it: (applied migration versions, workspaces).
 async fn inspect(database_url: &str) -> (BTreeSet<i64>, i64) {
     use sqlx::Connection;
-    sqlx::any::install_default_drivers();
-    let mut conn = sqlx::AnyConnection::connect(database_url)
-        .await
-        .expect("the database opens");
-    let versions: Vec<i64> =
-        sqlx::query_scalar("select version from _sqlx_migrations where success")
-            .fetch_all(&mut conn)
-            .await
-            .expect("the migrations table");
-    let workspaces: i64 = sqlx::query_scalar("select count(*) from workspaces")
-        .fetch_one(&mut conn)
-        .await
-        .expect("the workspaces table");
-    let _ = conn.close().await;
-    (versions.into_iter().collect(), workspaces)
+    // The same two queries on either backend's own connection type.
+    macro_rules! read {
+        ($conn:ty) => {{
+            let mut conn = <$conn>::connect(database_url)
+                .await
+                .expect("the database opens");
+            let versions: Vec<i64> =
+                sqlx::query_scalar("select version from _sqlx_migrations where success")
+                    .fetch_all(&mut conn)
+                    .await
+                    .expect("the migrations table");
+            let workspaces: i64 = sqlx::query_scalar("select count(*) from workspaces")
+                .fetch_one(&mut conn)
+                .await
+                .expect("the workspaces table");
+            let _ = conn.close().await;
+            (versions.into_iter().collect(), workspaces)
+        }};
+    }
+    if database_url.starts_with("sqlite:") {
+        read!(sqlx::SqliteConnection)
+    } else {
+        read!(sqlx::PgConnection)
+    }
 }
 
 #[tokio::test]

@@ -1,0 +1,57 @@
+//! How the model's ids and timestamps are stored in PostgreSQL: ids as `uuid` (a project id's
+//! `hp-` prefix is the application's, not stored), timestamps as `timestamptz`, read back in
+//! UTC and truncated to the milliseconds the application keeps.
+
+use sqlx::encode::IsNull;
+use sqlx::error::BoxDynError;
+use sqlx::postgres::{PgArgumentBuffer, PgTypeInfo, PgValueRef};
+use sqlx::{Decode, Encode, Postgres, Type};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::model::{KeyId, MemberId, ProjectId, Timestamp, TranscriptId, WorkspaceId};
+use crate::store::shared::TextUuid;
+
+/// Types stored as a column of type `$db`, with how they convert to and from it.
+macro_rules! stored_as {
+    ($t:ty, $db:ty, |$v:ident| $write:expr, |$d:ident| $read:expr) => {
+        impl Type<Postgres> for $t {
+            fn type_info() -> PgTypeInfo {
+                <$db as Type<Postgres>>::type_info()
+            }
+            fn compatible(ty: &PgTypeInfo) -> bool {
+                <$db as Type<Postgres>>::compatible(ty)
+            }
+        }
+
+        impl Encode<'_, Postgres> for $t {
+            fn encode_by_ref(&self, buf: &mut PgArgumentBuffer) -> Result<IsNull, BoxDynError> {
+                let $v = self;
+                let value: $db = $write;
+                <$db as Encode<'_, Postgres>>::encode(value, buf)
+            }
+        }
+
+        impl<'r> Decode<'r, Postgres> for $t {
+            fn decode(value: PgValueRef<'r>) -> Result<Self, BoxDynError> {
+                let $d = <$db as Decode<'r, Postgres>>::decode(value)?;
+                $read
+            }
+        }
+    };
+}
+
+stored_as!(WorkspaceId, Uuid, |v| v.0, |u| Ok(Self(u)));
+stored_as!(KeyId, Uuid, |v| v.0, |u| Ok(Self(u)));
+stored_as!(TranscriptId, Uuid, |v| v.0, |u| Ok(Self(u)));
+stored_as!(MemberId, Uuid, |v| v.0, |u| Ok(Self(u)));
+stored_as!(ProjectId, Uuid, |v| v.0, |u| Ok(Self(u)));
+stored_as!(TextUuid, Uuid, |v| Uuid::try_parse(&v.0)?, |u| Ok(Self(
+    u.hyphenated().to_string()
+)));
+stored_as!(
+    Timestamp,
+    OffsetDateTime,
+    |v| OffsetDateTime::from_unix_timestamp_nanos(i128::from(v.unix_millis()) * 1_000_000)?,
+    |d| Ok(Timestamp::from_datetime(d))
+);
