@@ -21,15 +21,14 @@ async fn backends(conn: &mut sqlx::PgConnection) -> i64 {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: set HALFPIPE_TEST_POSTGRES_URL and pass --include-ignored"]
 async fn the_pool_size_and_both_timeouts_bound_what_a_node_does_with_a_locked_database() {
     use sqlx::{Connection, Executor};
     let db = TestDb::fresh().await;
-    if !db.is_postgres() {
-        eprintln!(
-            "skipped: statement timeouts and pg_stat_activity are PostgreSQL's; set {POSTGRES_ENV}"
-        );
-        return;
-    }
+    assert!(
+        db.is_postgres(),
+        "statement timeouts and pg_stat_activity are PostgreSQL's: set {POSTGRES_ENV}"
+    );
     let workspace = create_workspace(&db, "Acme").await;
     let (key, _) = create_key(&db, &workspace, "waits on a lock").await;
     let client = client();
