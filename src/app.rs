@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
-use axum::http::{HeaderName, Method};
+use axum::http::header::ACCEPT;
+use axum::http::{HeaderMap, HeaderName, Method, Uri};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use tokio::net::TcpListener;
@@ -95,8 +96,28 @@ fn signed_in_router() -> Router<AppState> {
         )
 }
 
-async fn not_found() -> ApiError {
-    ApiError::NotFound("no such endpoint: see /public/api/v1/openapi.json".into())
+/// An address nothing serves: the dashboard's 404 page for a browser (one that accepts HTML,
+/// outside the two APIs), the JSON error for everyone else.
+async fn not_found(headers: HeaderMap, uri: Uri) -> Response {
+    let api = uri.path().starts_with("/public/api/") || uri.path().starts_with("/api/");
+    if !api && accepts_html(&headers) {
+        return dashboard::pages::not_found_page().await;
+    }
+    ApiError::NotFound("no such endpoint: see /public/api/v1/openapi.json".into()).into_response()
+}
+
+/// Whether the `Accept` header names HTML, as a browser's navigation does.
+fn accepts_html(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|media| {
+            let essence = media.split(';').next().unwrap_or_default().trim();
+            essence.eq_ignore_ascii_case("text/html")
+                || essence.eq_ignore_ascii_case("application/xhtml+xml")
+        })
 }
 
 async fn method_not_allowed() -> ApiError {

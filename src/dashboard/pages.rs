@@ -120,6 +120,12 @@ async fn page_headers(mut response: Response) -> Response {
     response
 }
 
+/// The dashboard's 404 page, for a browser that asked for an address nothing serves.
+pub async fn not_found_page() -> Response {
+    let missing = ApiError::NotFound("there is no page at this address".into());
+    page_headers(PageError::Failed(missing).into_response()).await
+}
+
 // ------------------------------------------------------------------------------------------
 // Errors, extractors, responses.
 

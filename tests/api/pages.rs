@@ -10,7 +10,7 @@ use serde_json::json;
 
 use crate::support::{
     Actor, Member, MemberRole, PASSWORD, ProjectId, SecretToken, TestApp, Timestamp, TranscriptId,
-    WorkspaceId, example_transcript, percent_encode,
+    WorkspaceId, example_transcript, percent_encode, read,
 };
 
 /// A response as a browser without redirects sees it.
@@ -458,6 +458,44 @@ async fn unknown_things_are_404_pages_and_foreign_workspaces_403_pages() {
         "the API still answers JSON: {}",
         json.body
     );
+}
+
+#[tokio::test]
+async fn a_browser_asking_for_an_unknown_address_gets_the_404_page_and_api_clients_json() {
+    let app = TestApp::spawn().await;
+    let html = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+    let get = |path: &str, accept: Option<&str>| {
+        let mut request = browser().get(format!("{}{path}", app.address));
+        if let Some(accept) = accept {
+            request = request.header("accept", accept);
+        }
+        request.send()
+    };
+
+    for path in ["/nothing-here", "/w", "/settings/api-keys"] {
+        let page = read_page(get(path, Some(html)).await.expect("request sent")).await;
+        page.assert_html(StatusCode::NOT_FOUND, path);
+        assert!(
+            page.body.contains(r#"data-status="404""#),
+            "{path}: the dashboard's error page"
+        );
+        assert_eq!(
+            page.headers["x-frame-options"], "DENY",
+            "{path}: the page headers"
+        );
+    }
+    let cases = [
+        ("/nothing-here", None, "no Accept header"),
+        ("/nothing-here", Some("application/json"), "an API client"),
+        ("/public/api/v1/nothing-here", Some(html), "the public API, even for a browser"),
+        ("/api/v1/nothing-here", Some(html), "the management API, even for a browser"),
+    ];
+    for (path, accept, who) in cases {
+        let response = get(path, accept).await.expect("request sent");
+        let (status, body) = read(response).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{who}: {body}");
+        assert_eq!(body["error"]["type"], "not_found_error", "{who}: {body}");
+    }
 }
 
 #[tokio::test]
