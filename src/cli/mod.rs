@@ -68,9 +68,12 @@ pub async fn run(cli: Cli) -> ExitCode {
                 store::redact_url(&db.database_url)
             );
         }),
-        Command::Workspaces(cmd) => async { cmd.run(open(db).await?).await }.await,
-        Command::Members(cmd) => async { cmd.run(open(db).await?).await }.await,
-        Command::Keys(cmd) => async { cmd.run(open(db).await?).await }.await,
+        Command::Workspaces(cmd) => {
+            let creates = cmd.creates_a_workspace();
+            async { cmd.run(open_for_admin(db, creates).await?).await }.await
+        }
+        Command::Members(cmd) => async { cmd.run(open_for_admin(db, false).await?).await }.await,
+        Command::Keys(cmd) => async { cmd.run(open_for_admin(db, false).await?).await }.await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -121,6 +124,48 @@ async fn open(db: &DatabaseConfig) -> Result<Arc<dyn Store>, CliError> {
             ))
         })
         .map_err(CliError::from)
+}
+
+/// Opens the database for an admin command and, on stderr, says so when it is probably not the
+/// one the user meant: a SQLite file that did not exist (and has just been created, empty), or
+/// a database with no workspace yet — the usual sign of running the CLI from another folder
+/// than the server's, or without its `--database-url`. `creating` silences the second note for
+/// `workspaces create`, which is what fills an empty database.
+async fn open_for_admin(db: &DatabaseConfig, creating: bool) -> Result<Arc<dyn Store>, CliError> {
+    let url = store::redact_url(&db.database_url);
+    let new_file = sqlite_file(&db.database_url).filter(|path| !path.exists());
+    let store = open(db).await?;
+    if let Some(path) = new_file {
+        let shown = std::fs::canonicalize(&path).unwrap_or(path);
+        eprintln!(
+            "note: {url} did not exist, so a new, empty database was created at {}; \
+             point the CLI at your server's database with --database-url or \
+             HALFPIPE_DATABASE_URL",
+            shown.display()
+        );
+    } else if !creating
+        && store
+            .list_workspaces()
+            .await
+            .map_err(ApiError::from)?
+            .is_empty()
+    {
+        eprintln!(
+            "note: the database {url} has no workspace yet: `halfpipe serve` sets up an empty \
+             one, or pass the server's database with --database-url or HALFPIPE_DATABASE_URL"
+        );
+    }
+    Ok(store)
+}
+
+/// The file a `sqlite:` URL names, if it names one (not an in-memory database).
+fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    (!path.is_empty() && path != ":memory:" && !url.contains("mode=memory"))
+        .then(|| std::path::PathBuf::from(path))
 }
 
 /// Prints `value` as one JSON value (with `--json`) or as `text`.

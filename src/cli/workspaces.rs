@@ -28,6 +28,11 @@ pub enum WorkspacesCommand {
 }
 
 impl WorkspacesCommand {
+    /// Whether the command fills a database (so an empty one is expected).
+    pub fn creates_a_workspace(&self) -> bool {
+        matches!(self, WorkspacesCommand::Create { .. })
+    }
+
     pub async fn run(self, store: Arc<dyn Store>) -> Result<(), CliError> {
         match self {
             WorkspacesCommand::Create { name, json } => {

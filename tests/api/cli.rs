@@ -819,3 +819,42 @@ async fn serve_on_a_database_that_has_a_workspace_prints_no_key() {
         "no workspace was added: {workspaces}"
     );
 }
+
+#[tokio::test]
+async fn an_admin_command_says_on_stderr_when_its_database_is_new_or_empty() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let file = dir.path().join("elsewhere.db");
+    let url = format!("sqlite://{}", file.display());
+
+    let first = halfpipe_cli(&url, &["workspaces", "list"]).await;
+    first.assert_success("listing a database that did not exist");
+    assert_eq!(first.stdout.trim(), "", "nothing to list");
+    assert!(
+        first.stderr.contains("did not exist") && first.stderr.contains("elsewhere.db"),
+        "names the database it just created: {}",
+        first.stderr
+    );
+
+    let again = halfpipe_cli(&url, &["workspaces", "list"]).await;
+    again.assert_success("listing an empty database");
+    assert!(
+        again.stderr.contains("has no workspace yet") && again.stderr.contains("elsewhere.db"),
+        "says the database it opened is empty: {}",
+        again.stderr
+    );
+
+    let created = halfpipe_cli(&url, &["workspaces", "create", "--name", "Acme", "--json"]).await;
+    created.assert_success("creating the first workspace");
+    assert!(
+        !created.stderr.contains("note:"),
+        "creating the first workspace is what an empty database is for: {}",
+        created.stderr
+    );
+    let listed = halfpipe_cli(&url, &["workspaces", "list"]).await;
+    assert!(listed.stdout.contains("Acme"), "{}", listed.stdout);
+    assert!(
+        !listed.stderr.contains("note:"),
+        "a database in use gets no note: {}",
+        listed.stderr
+    );
+}

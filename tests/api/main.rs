@@ -10,6 +10,7 @@ mod pages;
 mod permissions;
 mod projects;
 mod ratelimit;
+mod readme;
 mod service;
 mod store_contract;
 mod store_upgrade;

@@ -487,8 +487,16 @@ async fn a_browser_asking_for_an_unknown_address_gets_the_404_page_and_api_clien
     let cases = [
         ("/nothing-here", None, "no Accept header"),
         ("/nothing-here", Some("application/json"), "an API client"),
-        ("/public/api/v1/nothing-here", Some(html), "the public API, even for a browser"),
-        ("/api/v1/nothing-here", Some(html), "the management API, even for a browser"),
+        (
+            "/public/api/v1/nothing-here",
+            Some(html),
+            "the public API, even for a browser",
+        ),
+        (
+            "/api/v1/nothing-here",
+            Some(html),
+            "the management API, even for a browser",
+        ),
     ];
     for (path, accept, who) in cases {
         let response = get(path, accept).await.expect("request sent");
