@@ -44,6 +44,16 @@ impl<T: DeserializeOwned + Default> FromRequest<AppState> for JsonBodyOrDefault<
 /// The body of a request that must be JSON if it has a `Content-Type`: 415 otherwise, 413 past
 /// the configured limit.
 async fn json_bytes(request: Request, state: &AppState) -> Result<Bytes> {
+    // A compressed body is not JSON as it stands; decoding it is not offered, so say which
+    // encoding is refused rather than failing to parse the compressed bytes.
+    if let Some(encoding) = request.headers().get(header::CONTENT_ENCODING) {
+        let encoding = encoding.to_str().unwrap_or_default().trim();
+        if !encoding.is_empty() && !encoding.eq_ignore_ascii_case("identity") {
+            return Err(ApiError::UnsupportedMediaType(format!(
+                "Content-Encoding {encoding:?} is not supported: send the JSON body uncompressed"
+            )));
+        }
+    }
     if let Some(content_type) = request.headers().get(header::CONTENT_TYPE) {
         let mime = content_type.to_str().unwrap_or_default();
         let essence = mime.split(';').next().unwrap_or_default().trim();

@@ -3,6 +3,7 @@
 //!
 //! Shared here: the bodies the tests upload or break, and the calls that list and read back.
 
+mod encoding;
 mod filters;
 mod get;
 mod legacy;
