@@ -184,7 +184,7 @@ impl IntoResponse for ApiError {
             ApiError::Internal(cause) => {
                 tracing::error!(cause = %error_chain(cause.as_ref()), "request failed")
             }
-            ApiError::Overloaded(cause) => tracing::warn!(%cause, "service unavailable"),
+            ApiError::Overloaded(cause) => log_unavailable(cause, "service unavailable"),
             _ => {}
         }
         let mut response = (self.status(), axum::Json(self.wire_body())).into_response();
@@ -250,6 +250,28 @@ impl From<StoreError> for ApiError {
             StoreError::Unavailable(_) => ApiError::Overloaded(err.to_string()),
             StoreError::Database(_) | StoreError::Corrupt { .. } => ApiError::Internal(err.into()),
         }
+    }
+}
+
+/// How long without a 503 ends an outage, for [`log_unavailable`].
+const OUTAGE_QUIET: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Logs a 503's cause once per outage: the first after a quiet spell at `warn`, those that
+/// follow it (every request fails while the database is away) at `debug`. An outage ends after
+/// [`OUTAGE_QUIET`] without a 503.
+pub fn log_unavailable(cause: &str, what: &str) {
+    static LAST: std::sync::Mutex<Option<std::time::Instant>> = std::sync::Mutex::new(None);
+    let now = std::time::Instant::now();
+    let first = {
+        let mut last = LAST.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let first = last.is_none_or(|at| now.duration_since(at) > OUTAGE_QUIET);
+        *last = Some(now);
+        first
+    };
+    if first {
+        tracing::warn!(%cause, "{what} (logged once per outage; further failures at debug)");
+    } else {
+        tracing::debug!(%cause, "{what}");
     }
 }
 

@@ -51,7 +51,7 @@ pub enum Command {
 /// Logs go to stderr, so that `--json` output on stdout stays one clean value.
 pub fn init_tracing() {
     let filter = EnvFilter::try_from_env("HALFPIPE_LOG")
-        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sqlx_core::pool=error,tower_http=info"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

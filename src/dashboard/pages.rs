@@ -164,7 +164,7 @@ impl IntoResponse for PageError {
             ApiError::Validation { message, .. } => ("Bad request", message.clone()),
             ApiError::RateLimited(_) => ("Too many requests", err.to_string()),
             ApiError::Overloaded(cause) => {
-                tracing::warn!(%cause, "page unavailable");
+                crate::error::log_unavailable(cause, "page unavailable");
                 (
                     "Unavailable",
                     "The database cannot be reached right now. Try again in a moment.".into(),

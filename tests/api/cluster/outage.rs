@@ -336,6 +336,14 @@ async fn a_node_answers_503_while_its_database_is_gone_and_recovers_by_itself() 
     }
     assert!(alive, "the node died in the outage:\n{outage_log}");
     assert!(!outage_log.contains("panicked"), "{outage_log}");
+    let unavailable = outage_log
+        .lines()
+        .filter(|l| l.contains(" WARN ") && l.contains("service unavailable"))
+        .count();
+    assert_eq!(
+        unavailable, 1,
+        "every request failed in the outage, and it is logged once:\n{outage_log}"
+    );
     let background = background_complaints(&outage_log);
     assert!(
         background.len() <= 5,
