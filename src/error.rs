@@ -130,11 +130,11 @@ impl ApiError {
             ApiError::Internal(_) => "internal server error".to_string(),
             ApiError::RateLimited(info) if info.scope == RateLimitScope::SignIn => format!(
                 "too many failed sign-ins for this email: retry in {} s",
-                info.reset_secs
+                info.retry_after_secs
             ),
             ApiError::RateLimited(info) => format!(
                 "rate limit exceeded: at most {} requests per minute per API key; retry in {} s",
-                info.limit, info.reset_secs
+                info.limit, info.retry_after_secs
             ),
             other => other.to_string(),
         };
@@ -192,7 +192,10 @@ impl IntoResponse for ApiError {
         match &self {
             ApiError::RateLimited(info) => {
                 info.apply(headers);
-                headers.insert(header::RETRY_AFTER, HeaderValue::from(info.reset_secs));
+                headers.insert(
+                    header::RETRY_AFTER,
+                    HeaderValue::from(info.retry_after_secs),
+                );
             }
             ApiError::Authentication(_) => {
                 headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));

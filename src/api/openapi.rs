@@ -465,6 +465,7 @@ mod tests {
                 limit: 1,
                 remaining: 0,
                 reset_secs: 1,
+                retry_after_secs: 1,
                 scope: crate::auth::ratelimit::RateLimitScope::ApiKey,
             }),
             ApiError::Overloaded("x".into()),

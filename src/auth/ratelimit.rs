@@ -12,12 +12,16 @@ use axum::http::HeaderValue;
 use super::AuthError;
 use crate::model::KeyId;
 
-/// What a 429 tells the client about its budget.
+/// What a response tells the client about its budget.
 #[derive(Debug, Clone, Copy)]
 pub struct RateLimitInfo {
     pub limit: u32,
     pub remaining: u32,
+    /// `RateLimit-Reset`: seconds until the whole budget is available again — the same
+    /// meaning on a success and on a 429.
     pub reset_secs: u64,
+    /// `Retry-After` of a 429: seconds until the next request is let through.
+    pub retry_after_secs: u64,
     /// Whose budget ran out, for the message.
     pub scope: RateLimitScope,
 }
@@ -81,15 +85,20 @@ impl RateLimiter {
                     limit: self.per_minute,
                     remaining,
                     reset_secs: (f64::from(used) * seconds_per_request).ceil() as u64,
+                    retry_after_secs: 0,
                     scope: RateLimitScope::ApiKey,
                 }))
             }
             Err(not_until) => {
-                let wait = not_until.wait_time_from(clock.now());
+                let wait = not_until.wait_time_from(clock.now()).as_secs_f64();
+                // The next request comes back after `wait`; the rest of the budget refills
+                // one request per interval after that.
+                let full = wait + f64::from(self.per_minute - 1) * seconds_per_request;
                 Err(AuthError::Throttled(RateLimitInfo {
                     limit: self.per_minute,
                     remaining: 0,
-                    reset_secs: wait.as_secs_f64().ceil().max(1.0) as u64,
+                    reset_secs: full.ceil().max(1.0) as u64,
+                    retry_after_secs: wait.ceil().max(1.0) as u64,
                     scope: RateLimitScope::ApiKey,
                 }))
             }
@@ -118,7 +127,10 @@ mod tests {
             .collect();
         assert_eq!(remaining, vec![2, 1, 0]);
         match limiter.check(key) {
-            Err(AuthError::Throttled(info)) => assert!(info.reset_secs >= 1),
+            Err(AuthError::Throttled(info)) => {
+                assert!(info.retry_after_secs >= 1);
+                assert!(info.reset_secs >= info.retry_after_secs, "{info:?}");
+            }
             other => panic!("expected 429, got {other:?}"),
         }
         // Other keys have their own budget.

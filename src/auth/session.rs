@@ -204,6 +204,7 @@ impl LoginThrottle {
                     limit: FREE_FAILURES,
                     remaining: 0,
                     reset_secs: retry_secs,
+                    retry_after_secs: retry_secs,
                     scope: RateLimitScope::SignIn,
                 }));
             }

@@ -390,12 +390,12 @@ async fn login(State(state): State<AppState>, body: Bytes) -> PageResult {
                 StatusCode::TOO_MANY_REQUESTS,
                 format!(
                     "Too many failed sign-ins for this email. Wait {} seconds, then try again.",
-                    info.reset_secs
+                    info.retry_after_secs
                 ),
             );
             response
                 .headers_mut()
-                .insert(RETRY_AFTER, HeaderValue::from(info.reset_secs));
+                .insert(RETRY_AFTER, HeaderValue::from(info.retry_after_secs));
             Ok(response)
         }
         Err(other) => Err(ApiError::from(other).into()),

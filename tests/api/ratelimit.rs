@@ -97,6 +97,34 @@ async fn the_request_past_the_budget_gets_a_429_with_retry_after() {
 }
 
 #[tokio::test]
+async fn rate_limit_reset_means_the_same_on_a_success_and_on_a_429() {
+    let app = limited_app().await;
+    let (_, key) = app.tenant().await;
+    let mut last_success_reset = 0;
+    for n in 1..=BUDGET {
+        let (status, headers, body) = list_projects(&app, &key).await;
+        assert_eq!(status, StatusCode::OK, "request {n}: {body}");
+        last_success_reset = number(&headers, "ratelimit-reset", &format!("request {n}"));
+    }
+
+    let (status, headers, _) = list_projects(&app, &key).await;
+
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    let case = "the request past the budget";
+    let reset = number(&headers, "ratelimit-reset", case);
+    let retry_after = number(&headers, "retry-after", case);
+    assert!(
+        reset + 1 >= last_success_reset,
+        "RateLimit-Reset is the time until the whole budget is back on both: \
+         {last_success_reset} s on the last success, {reset} s on the 429"
+    );
+    assert!(
+        reset >= retry_after,
+        "the whole budget ({reset} s) comes back no sooner than the next request ({retry_after} s)"
+    );
+}
+
+#[tokio::test]
 async fn another_key_has_its_own_budget() {
     let app = limited_app().await;
     let (ws, spent) = app.tenant().await;
