@@ -293,7 +293,9 @@ pub async fn serve(
         state.config.last_used_flush(),
         Arc::clone(&stop),
     ));
-    let result = axum::serve(listener, router(state.clone()))
+    let service =
+        router(state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let result = axum::serve(listener, service)
         .with_graceful_shutdown(shutdown)
         .await;
     watcher.abort();
