@@ -56,6 +56,12 @@ pub enum ApiError {
     /// 408: the client took too long to send its request.
     #[error("{0}")]
     Timeout(String),
+    /// 414: the request target is longer than the server accepts.
+    #[error("{0}")]
+    UriTooLong(String),
+    /// 431: the request's headers are larger, or more, than the server accepts.
+    #[error("{0}")]
+    HeadersTooLarge(String),
     /// 500: the cause is logged once, never sent.
     #[error("internal error: {0}")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -104,6 +110,8 @@ impl ApiError {
             ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Overloaded(_) | ApiError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Timeout(_) => StatusCode::REQUEST_TIMEOUT,
+            ApiError::UriTooLong(_) => StatusCode::URI_TOO_LONG,
+            ApiError::HeadersTooLarge(_) => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -113,7 +121,9 @@ impl ApiError {
             ApiError::Validation { .. }
             | ApiError::MethodNotAllowed
             | ApiError::UnsupportedMediaType(_)
-            | ApiError::Timeout(_) => "invalid_request_error",
+            | ApiError::Timeout(_)
+            | ApiError::UriTooLong(_)
+            | ApiError::HeadersTooLarge(_) => "invalid_request_error",
             ApiError::Authentication(_) => "authentication_error",
             ApiError::Permission(_) => "permission_error",
             ApiError::NotFound(_) => "not_found_error",

@@ -116,6 +116,13 @@ impl ServeProcess {
             .expect("a VmRSS line")
     }
 
+    /// How many file descriptors the process has open (its sockets among them).
+    pub fn open_fds(&self) -> usize {
+        std::fs::read_dir(format!("/proc/{}/fd", self.pid()))
+            .map(|dir| dir.count())
+            .unwrap_or(0)
+    }
+
     /// Reads stdout until the bootstrap key and the server's address have both appeared.
     pub fn bootstrap(&self) -> (String, String) {
         let (key, address, _) = self.bootstrap_lines();
