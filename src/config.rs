@@ -110,6 +110,52 @@ pub struct ServerConfig {
     /// Mark the session cookie `Secure` (set this when the dashboard is served over HTTPS).
     #[arg(long, env = "HALFPIPE_SECURE_COOKIES", default_value_t = false)]
     pub secure_cookies: bool,
+
+    /// Threads that hash and check passwords (each keeps one 19 MiB argon2 buffer); 0: one per
+    /// core.
+    #[arg(long, env = "HALFPIPE_PASSWORD_THREADS", default_value_t = 0)]
+    pub password_threads: usize,
+
+    /// How long a sign-in waits for a free password thread before a 503, in milliseconds.
+    #[arg(long, env = "HALFPIPE_SIGN_IN_WAIT_MS", default_value_t = 2000)]
+    pub sign_in_wait_ms: u64,
+
+    /// Sign-in attempts allowed per minute from one network address (IPv6: per /64); 0: no limit.
+    #[arg(
+        long,
+        env = "HALFPIPE_SIGN_INS_PER_ADDRESS_PER_MINUTE",
+        default_value_t = 30
+    )]
+    pub sign_ins_per_address_per_minute: u32,
+
+    /// Most client connections open at once; more wait to be accepted.
+    #[arg(long, env = "HALFPIPE_MAX_CONNECTIONS", default_value_t = 1024)]
+    pub max_connections: usize,
+
+    /// How long a client may take to send a request's line and headers, in milliseconds.
+    #[arg(long, env = "HALFPIPE_HEADER_TIMEOUT_MS", default_value_t = 10_000)]
+    pub header_timeout_ms: u64,
+
+    /// How long a client may take to send a request's body, from the end of its headers, in
+    /// milliseconds.
+    #[arg(long, env = "HALFPIPE_BODY_TIMEOUT_MS", default_value_t = 60_000)]
+    pub body_timeout_ms: u64,
+
+    /// How long a keep-alive connection may sit idle between requests, in milliseconds.
+    #[arg(long, env = "HALFPIPE_IDLE_TIMEOUT_MS", default_value_t = 75_000)]
+    pub idle_timeout_ms: u64,
+
+    /// Largest request line and headers together, in bytes (431 past it).
+    #[arg(long, env = "HALFPIPE_MAX_HEADER_BYTES", default_value_t = 32 * 1024)]
+    pub max_header_bytes: usize,
+
+    /// Most header fields in one request (431 past it).
+    #[arg(long, env = "HALFPIPE_MAX_HEADERS", default_value_t = 100)]
+    pub max_headers: usize,
+
+    /// Longest request target (path and query), in bytes (414 past it).
+    #[arg(long, env = "HALFPIPE_MAX_URI_BYTES", default_value_t = 8 * 1024)]
+    pub max_uri_bytes: usize,
 }
 
 impl ServerConfig {
@@ -119,6 +165,22 @@ impl ServerConfig {
 
     pub fn key_poll(&self) -> Duration {
         Duration::from_millis(self.key_poll_ms.clamp(10, 1000))
+    }
+
+    pub fn sign_in_wait(&self) -> Duration {
+        Duration::from_millis(self.sign_in_wait_ms)
+    }
+
+    pub fn header_timeout(&self) -> Duration {
+        Duration::from_millis(self.header_timeout_ms.max(1))
+    }
+
+    pub fn body_timeout(&self) -> Duration {
+        Duration::from_millis(self.body_timeout_ms.max(1))
+    }
+
+    pub fn idle_timeout(&self) -> Duration {
+        Duration::from_millis(self.idle_timeout_ms.max(1))
     }
 }
 
@@ -133,6 +195,16 @@ impl Default for ServerConfig {
             session_ttl_secs: 7 * 24 * 3600,
             bootstrap_email: "owner@halfpipe.local".into(),
             secure_cookies: false,
+            password_threads: 0,
+            sign_in_wait_ms: 2000,
+            sign_ins_per_address_per_minute: 30,
+            max_connections: 1024,
+            header_timeout_ms: 10_000,
+            body_timeout_ms: 60_000,
+            idle_timeout_ms: 75_000,
+            max_header_bytes: 32 * 1024,
+            max_headers: 100,
+            max_uri_bytes: 8 * 1024,
         }
     }
 }

@@ -50,6 +50,18 @@ pub enum ApiError {
     /// 503: a dependency (the database) is unavailable.
     #[error("{0}")]
     Overloaded(String),
+    /// 503 with `Retry-After`: the server is at capacity for this kind of work right now.
+    #[error("{message}")]
+    Busy { message: String, retry_secs: u64 },
+    /// 408: the client took too long to send its request.
+    #[error("{0}")]
+    Timeout(String),
+    /// 414: the request target is longer than the server accepts.
+    #[error("{0}")]
+    UriTooLong(String),
+    /// 431: the request's headers are larger, or more, than the server accepts.
+    #[error("{0}")]
+    HeadersTooLarge(String),
     /// 500: the cause is logged once, never sent.
     #[error("internal error: {0}")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -96,7 +108,10 @@ impl ApiError {
             ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Overloaded(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Overloaded(_) | ApiError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Timeout(_) => StatusCode::REQUEST_TIMEOUT,
+            ApiError::UriTooLong(_) => StatusCode::URI_TOO_LONG,
+            ApiError::HeadersTooLarge(_) => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -105,14 +120,17 @@ impl ApiError {
         match self {
             ApiError::Validation { .. }
             | ApiError::MethodNotAllowed
-            | ApiError::UnsupportedMediaType(_) => "invalid_request_error",
+            | ApiError::UnsupportedMediaType(_)
+            | ApiError::Timeout(_)
+            | ApiError::UriTooLong(_)
+            | ApiError::HeadersTooLarge(_) => "invalid_request_error",
             ApiError::Authentication(_) => "authentication_error",
             ApiError::Permission(_) => "permission_error",
             ApiError::NotFound(_) => "not_found_error",
             ApiError::Conflict { .. } => "conflict_error",
             ApiError::TooLarge { .. } => "request_too_large",
             ApiError::RateLimited(_) => "rate_limit_error",
-            ApiError::Overloaded(_) => "overloaded_error",
+            ApiError::Overloaded(_) | ApiError::Busy { .. } => "overloaded_error",
             ApiError::Internal(_) => "api_error",
         }
     }
@@ -131,6 +149,10 @@ impl ApiError {
             ApiError::RateLimited(info) if info.scope == RateLimitScope::SignIn => format!(
                 "too many failed sign-ins for this email: retry in {} s",
                 info.retry_after_secs
+            ),
+            ApiError::RateLimited(info) if info.scope == RateLimitScope::SignInAddress => format!(
+                "too many sign-in attempts from this address: at most {} per minute; retry in {} s",
+                info.limit, info.retry_after_secs
             ),
             ApiError::RateLimited(info) => format!(
                 "rate limit exceeded: at most {} requests per minute per API key; retry in {} s",
@@ -197,6 +219,9 @@ impl IntoResponse for ApiError {
                     HeaderValue::from(info.retry_after_secs),
                 );
             }
+            ApiError::Busy { retry_secs, .. } => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_secs));
+            }
             ApiError::Authentication(_) => {
                 headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             }
@@ -222,6 +247,10 @@ impl From<AuthError> for ApiError {
             AuthError::Throttled(info) => ApiError::RateLimited(info),
             AuthError::Store(err) => err.into(),
             AuthError::Hashing(_) => ApiError::Internal(err.into()),
+            AuthError::Busy { retry_secs } => ApiError::Busy {
+                message: err.to_string(),
+                retry_secs,
+            },
             AuthError::Missing
             | AuthError::Jwt
             | AuthError::Invalid

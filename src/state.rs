@@ -5,11 +5,12 @@ use std::sync::{Arc, OnceLock};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
 use crate::auth::Authenticator;
+use crate::auth::password::PasswordWorkers;
 use crate::auth::ratelimit::RateLimiter;
 use crate::auth::session::LoginThrottle;
 use crate::config::ServerConfig;
 use crate::model::Clock;
-use crate::service::members::SessionTerms;
+use crate::service::members::{SessionTerms, SignInGate};
 use crate::store::{Store, StoreError};
 
 /// Everything a handler can reach: cheap to clone (one reference count), as every extractor
@@ -25,6 +26,8 @@ pub struct Shared {
     pub config: Arc<ServerConfig>,
     pub metrics: PrometheusHandle,
     pub login_throttle: Arc<LoginThrottle>,
+    /// The bounded set of threads every password hash and check runs on.
+    pub passwords: Arc<PasswordWorkers>,
     /// Where "now" comes from: the system time, or in tests one that can be moved forward.
     pub clock: Clock,
     jwt_secret: tokio::sync::OnceCell<Vec<u8>>,
@@ -45,13 +48,19 @@ impl AppState {
 
     /// The state with its own clock (tests move an adjustable one forward to reach expiries).
     pub fn with_clock(store: Arc<dyn Store>, config: ServerConfig, clock: Clock) -> Self {
+        let login_throttle = LoginThrottle::new(config.sign_ins_per_address_per_minute);
+        let passwords = match config.password_threads {
+            0 => PasswordWorkers::per_core(config.sign_in_wait()),
+            n => PasswordWorkers::new(n, config.sign_in_wait()),
+        };
         Self(Arc::new(Shared {
             auth: Arc::new(Authenticator::with_clock(Arc::clone(&store), clock.clone())),
             rate_limiter: Arc::new(RateLimiter::new(config.rate_limit_per_minute)),
             store,
             config: Arc::new(config),
             metrics: metrics_handle(),
-            login_throttle: Arc::default(),
+            login_throttle: Arc::new(login_throttle),
+            passwords: Arc::new(passwords),
             clock,
             jwt_secret: tokio::sync::OnceCell::new(),
         }))
@@ -62,6 +71,15 @@ impl AppState {
         SessionTerms {
             now: self.clock.now(),
             ttl: time::Duration::seconds(self.config.session_ttl_secs as i64),
+        }
+    }
+
+    /// What guards a sign-in from `peer`: the throttles and the password threads.
+    pub fn sign_in_gate(&self, peer: std::net::IpAddr) -> SignInGate<'_> {
+        SignInGate {
+            throttle: &self.login_throttle,
+            passwords: &self.passwords,
+            peer,
         }
     }
 

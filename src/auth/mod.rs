@@ -3,6 +3,7 @@
 
 mod cache;
 mod key;
+pub mod password;
 pub mod ratelimit;
 pub mod session;
 
@@ -49,6 +50,9 @@ pub enum AuthError {
     Store(#[from] StoreError),
     #[error("cannot hash a password: {0}")]
     Hashing(String),
+    /// Every password thread stayed busy for as long as a sign-in may wait.
+    #[error("too many sign-ins are being checked right now: retry in {retry_secs} s")]
+    Busy { retry_secs: u64 },
 }
 
 /// The authenticated caller of a public API request.

@@ -33,6 +33,8 @@ pub enum RateLimitScope {
     ApiKey,
     /// Failed sign-ins in a row for one email.
     SignIn,
+    /// Sign-in attempts per minute from one network address.
+    SignInAddress,
 }
 
 impl RateLimitInfo {

@@ -3,6 +3,8 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::net::IpAddr;
+use std::num::NonZeroU32;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -11,6 +13,9 @@ use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use governor::clock::{Clock, DefaultClock};
+use governor::state::keyed::DefaultKeyedStateStore;
+use governor::{Quota, RateLimiter as Gcra};
 use hmac::{Hmac, KeyInit, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -176,16 +181,75 @@ fn mac(secret: &[u8], input: &str) -> Hmac<Sha256> {
 }
 
 /// Slows down repeated failed sign-ins for one email: after 5 failures in a row, each further
-/// attempt must wait 2^(n-5) seconds (at most 5 minutes) after the last failure.
+/// attempt must wait 2^(n-5) seconds (at most 5 minutes) after the last failure. Beside it, a
+/// budget of sign-in attempts per minute for each network address (an IPv6 client by its /64),
+/// so that one client cannot try many emails either.
 #[derive(Default)]
 pub struct LoginThrottle {
     failures: Mutex<HashMap<String, (u32, Instant)>>,
+    by_address: Option<(AddressLimiter, u32)>,
+}
+
+type AddressLimiter = Gcra<IpAddr, DefaultKeyedStateStore<IpAddr>, DefaultClock>;
+
+/// The address a budget is kept for: an IPv4 address itself, an IPv6 one by its /64 (one
+/// client usually holds a whole /64).
+fn budget_address(address: IpAddr) -> IpAddr {
+    match address {
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let bits = u128::from(v6) & !((1u128 << 64) - 1);
+                IpAddr::V6(bits.into())
+            }
+        },
+        v4 => v4,
+    }
 }
 
 const FREE_FAILURES: u32 = 5;
 const MAX_WAIT: Duration = Duration::from_secs(300);
 
 impl LoginThrottle {
+    /// A throttle allowing `per_address_per_minute` sign-in attempts per minute from one
+    /// address (0: no limit per address).
+    pub fn new(per_address_per_minute: u32) -> Self {
+        Self {
+            failures: Mutex::default(),
+            by_address: NonZeroU32::new(per_address_per_minute).map(|n| {
+                let limiter = Gcra::new(
+                    Quota::per_minute(n),
+                    DefaultKeyedStateStore::default(),
+                    DefaultClock::default(),
+                );
+                (limiter, n.get())
+            }),
+        }
+    }
+
+    /// Counts a sign-in attempt from `address`: 429 once its budget for the minute is spent.
+    pub fn attempt_from(&self, address: IpAddr) -> Result<(), AuthError> {
+        let Some((limiter, per_minute)) = &self.by_address else {
+            return Ok(());
+        };
+        let address = budget_address(address);
+        limiter.check_key(&address).map_err(|not_until| {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            let wait_secs = wait.as_secs_f64().ceil().max(1.0) as u64;
+            AuthError::Throttled(RateLimitInfo {
+                limit: *per_minute,
+                remaining: 0,
+                reset_secs: wait_secs,
+                retry_after_secs: wait_secs,
+                scope: RateLimitScope::SignInAddress,
+            })
+        })?;
+        if limiter.len() > 100_000 {
+            limiter.retain_recent();
+        }
+        Ok(())
+    }
+
     /// Starts a sign-in attempt for `email`: 429 while it must wait, otherwise the attempt
     /// counts as a failure until [`succeeded`](Self::succeeded) says otherwise. Counting before
     /// the (slow) password check, under one lock, means guesses sent all at once are counted
@@ -298,6 +362,31 @@ mod tests {
         assert!(throttle.attempt("other@b.c").is_ok());
         throttle.succeeded("a@b.c");
         assert!(throttle.attempt("a@b.c").is_ok());
+    }
+
+    #[test]
+    fn an_address_past_its_budget_must_wait_and_others_do_not() {
+        let throttle = LoginThrottle::new(3);
+        let here: IpAddr = "192.0.2.7".parse().unwrap();
+        for _ in 0..3 {
+            assert!(throttle.attempt_from(here).is_ok());
+        }
+        match throttle.attempt_from(here) {
+            Err(AuthError::Throttled(info)) => {
+                assert_eq!(info.scope, RateLimitScope::SignInAddress);
+                assert!(info.retry_after_secs >= 1);
+            }
+            other => panic!("expected a 429, got {other:?}"),
+        }
+        assert!(throttle.attempt_from("192.0.2.8".parse().unwrap()).is_ok());
+        // One IPv6 client holds its whole /64.
+        let a: IpAddr = "2001:db8::1".parse().unwrap();
+        let b: IpAddr = "2001:db8::ffff:2".parse().unwrap();
+        for _ in 0..3 {
+            assert!(throttle.attempt_from(a).is_ok());
+        }
+        assert!(throttle.attempt_from(b).is_err());
+        assert!(LoginThrottle::default().attempt_from(here).is_ok());
     }
 
     #[test]

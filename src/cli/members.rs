@@ -7,6 +7,7 @@ use clap::Subcommand;
 use serde_json::json;
 
 use super::{CliError, JsonContext, print, resolve_workspace};
+use crate::auth::password::PasswordWorkers;
 use crate::error::{ApiError, Result};
 use crate::model::MemberRole;
 use crate::model::member::normalize_email;
@@ -83,7 +84,7 @@ impl MembersCommand {
                                 ApiError::invalid("password", format!("cannot read stdin: {e}"))
                             })?;
                             let password = password.trim_end_matches(['\n', '\r']);
-                            create_member(store, &email, password).await?
+                            create_member(store, &one_password_thread(), &email, password).await?
                         }
                     };
                     store
@@ -128,6 +129,11 @@ impl MembersCommand {
     }
 }
 
+/// A command hashes one password at a time: one thread, and all the time it needs.
+fn one_password_thread() -> PasswordWorkers {
+    PasswordWorkers::new(1, std::time::Duration::from_secs(3600))
+}
+
 /// Creates the bootstrap owner with a generated password; returns the password.
 pub async fn bootstrap_owner(
     store: &dyn Store,
@@ -135,7 +141,7 @@ pub async fn bootstrap_owner(
     email: &str,
 ) -> Result<String> {
     let password = crate::auth::session::generate_password();
-    let member = create_member(store, email, &password).await?;
+    let member = create_member(store, &one_password_thread(), email, &password).await?;
     store
         .add_membership(
             workspace,

@@ -60,12 +60,13 @@ use super::assets::{self, Assets};
 use super::form::{encode_component, parse_form, safe_next};
 use super::views::*;
 use crate::auth::AuthError;
+use crate::auth::ratelimit::RateLimitScope;
 use crate::auth::session::SecretToken;
 use crate::error::ApiError;
 use crate::http::session::{
     InWorkspace, SignedIn, base_url, presented_session, with_session_cookie,
 };
-use crate::http::{QueryParams, parse_filter};
+use crate::http::{Peer, QueryParams, parse_filter};
 use crate::model::{Page, ProjectId, Timestamp, TranscriptId, WorkspaceId};
 use crate::service::ServiceError;
 use crate::service::members::sign_in;
@@ -345,7 +346,7 @@ async fn login_form(
 
 /// The sign-in form's post: the same checks and throttle as `POST /api/v1/auth/login`; on
 /// success the session cookie and a redirect to `next`.
-async fn login(State(state): State<AppState>, body: Bytes) -> PageResult {
+async fn login(State(state): State<AppState>, Peer(peer): Peer, body: Bytes) -> PageResult {
     let form = parse_form(&body);
     let field = |name: &str| form.get(name).map(String::as_str).unwrap_or_default();
     let (email, password) = (field("email").trim(), field("password"));
@@ -369,7 +370,7 @@ async fn login(State(state): State<AppState>, body: Bytes) -> PageResult {
     }
     let signed_in = sign_in(
         state.store.as_ref(),
-        &state.login_throttle,
+        &state.sign_in_gate(peer),
         email,
         password,
         state.session_terms(),
@@ -386,16 +387,33 @@ async fn login(State(state): State<AppState>, body: Bytes) -> PageResult {
             "Wrong email or password.".into(),
         )),
         Err(ServiceError::Auth(AuthError::Throttled(info))) => {
+            let whose = match info.scope {
+                RateLimitScope::SignInAddress => "sign-in attempts from your address",
+                _ => "failed sign-ins for this email",
+            };
             let mut response = again(
                 StatusCode::TOO_MANY_REQUESTS,
                 format!(
-                    "Too many failed sign-ins for this email. Wait {} seconds, then try again.",
+                    "Too many {whose}. Wait {} seconds, then try again.",
                     info.retry_after_secs
                 ),
             );
             response
                 .headers_mut()
                 .insert(RETRY_AFTER, HeaderValue::from(info.retry_after_secs));
+            Ok(response)
+        }
+        Err(ServiceError::Auth(AuthError::Busy { retry_secs })) => {
+            let mut response = again(
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!(
+                    "Too many people are signing in right now. Wait {retry_secs} seconds, then \
+                     try again."
+                ),
+            );
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(retry_secs));
             Ok(response)
         }
         Err(other) => Err(ApiError::from(other).into()),

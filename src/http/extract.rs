@@ -71,10 +71,30 @@ async fn json_bytes(request: Request, state: &AppState) -> Result<Bytes> {
         .map_err(|rejection| {
             if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 ApiError::TooLarge { limit }
+            } else if timed_out(&rejection) {
+                ApiError::Timeout(
+                    "the request body did not arrive in time: send it at once after the headers"
+                        .into(),
+                )
             } else {
                 ApiError::bad_request(format!("cannot read the request body: {rejection}"))
             }
         })
+}
+
+/// Whether reading the body failed because the connection's body deadline passed.
+fn timed_out(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut source = Some(error);
+    while let Some(err) = source {
+        if err
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut)
+        {
+            return true;
+        }
+        source = err.source();
+    }
+    false
 }
 
 /// Parses a JSON object, reporting type errors with the path of the offending field.

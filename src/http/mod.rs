@@ -20,6 +20,28 @@ pub use filter::parse_filter;
 
 use crate::model::Page;
 
+/// The network address the request came from, as the serve loop records it on every request
+/// (`ConnectInfo`); the sign-in throttle counts attempts by it.
+#[derive(Debug, Clone, Copy)]
+pub struct Peer(pub std::net::IpAddr);
+
+impl<S: Send + Sync> FromRequestParts<S> for Peer {
+    type Rejection = crate::error::ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _: &S,
+    ) -> std::result::Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|info| Peer(info.0.ip()))
+            .ok_or_else(|| {
+                crate::error::ApiError::internal("the serve loop recorded no peer address")
+            })
+    }
+}
+
 /// When the request arrived, for `processing_time_ms`.
 #[derive(Debug, Clone, Copy)]
 pub struct RequestStart(pub Instant);

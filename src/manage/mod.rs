@@ -15,7 +15,9 @@ use crate::error::{ApiError, Result};
 use crate::http::session::{
     InWorkspace, SignedIn, base_url, presented_session, with_session_cookie,
 };
-use crate::http::{JsonBody, JsonBodyOrDefault, PathParam, QueryParams, RequestStart, respond};
+use crate::http::{
+    JsonBody, JsonBodyOrDefault, PathParam, Peer, QueryParams, RequestStart, respond,
+};
 use crate::model::{KeyId, Member, MemberId, MemberRole, Membership, Timestamp};
 use crate::service::keys::{KeyRequest, create_key};
 use crate::service::members::{NewSession, sign_in, sign_in_or_up};
@@ -132,13 +134,14 @@ async fn signed_in_response(
 async fn login(
     State(state): State<AppState>,
     start: RequestStart,
+    Peer(peer): Peer,
     JsonBody(body): JsonBody<LoginBody>,
 ) -> Result<Response> {
     let email = required(&body.email, "email")?;
     let password = required(&body.password, "password")?;
     let (member, session) = sign_in(
         state.store.as_ref(),
-        &state.login_throttle,
+        &state.sign_in_gate(peer),
         email,
         password,
         state.session_terms(),
@@ -549,6 +552,7 @@ async fn accept_invitation(
     State(state): State<AppState>,
     start: RequestStart,
     headers: HeaderMap,
+    Peer(peer): Peer,
     PathParam(token): PathParam,
     JsonBodyOrDefault(body): JsonBodyOrDefault<LoginBody>,
 ) -> Result<Response> {
@@ -566,7 +570,7 @@ async fn accept_invitation(
             let password = required(&body.password, "password")?;
             let (member, session) = sign_in_or_up(
                 state.store.as_ref(),
-                &state.login_throttle,
+                &state.sign_in_gate(peer),
                 email_raw,
                 password,
                 state.session_terms(),

@@ -1,30 +1,37 @@
 //! Members and sign-in: create an account, check a password under the sign-in throttle, and
 //! open a session.
 
+use std::net::IpAddr;
+
 use super::ServiceError;
 use crate::auth::AuthError;
-use crate::auth::session::{
-    LoginThrottle, SecretToken, hash_password, validate_password, verify_password,
-};
+use crate::auth::password::PasswordWorkers;
+use crate::auth::session::{LoginThrottle, SecretToken, validate_password};
 use crate::model::member::normalize_email;
 use crate::model::{Member, Timestamp, ValidationError};
 use crate::store::Store;
 
 /// Creates a member account: a valid email, a password of 8–1024 characters (hashed with
-/// argon2id off the async workers); 409 if the email is taken.
+/// argon2id on the password threads); 409 if the email is taken.
 pub async fn create_member(
     store: &dyn Store,
+    passwords: &PasswordWorkers,
     email: &str,
     password: &str,
 ) -> Result<Member, ServiceError> {
     let email = normalize_email(email)
         .ok_or_else(|| ValidationError::new("email", "email must look like name@example.com"))?;
     validate_password(password)?;
-    let password = password.to_string();
-    let hash = tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .map_err(|e| ServiceError::Internal(format!("password hashing failed: {e}")))??;
+    let hash = passwords.hash(password).await?;
     Ok(store.create_member(&email, &hash).await?)
+}
+
+/// What guards a sign-in: the throttles (per email and per address), the bounded password
+/// threads, and the address the attempt comes from.
+pub struct SignInGate<'a> {
+    pub throttle: &'a LoginThrottle,
+    pub passwords: &'a PasswordWorkers,
+    pub peer: IpAddr,
 }
 
 /// When a session opens and how long it lasts.
@@ -40,18 +47,19 @@ pub struct NewSession {
     pub expires_at: Timestamp,
 }
 
-/// Checks an email and password, then opens a session on `terms`. Failures are throttled
-/// per email.
+/// Checks an email and password, then opens a session on `terms`. Attempts are throttled per
+/// address, failures per email.
 pub async fn sign_in(
     store: &dyn Store,
-    throttle: &LoginThrottle,
+    gate: &SignInGate<'_>,
     email: &str,
     password: &str,
     terms: SessionTerms,
 ) -> Result<(Member, NewSession), ServiceError> {
+    gate.throttle.attempt_from(gate.peer)?;
     let email = normalize_email(email).ok_or(AuthError::WrongCredentials)?;
     let found = store.member_by_email(&email).await?;
-    let member = check_password(throttle, &email, found, password).await?;
+    let member = check_password(gate, &email, found, password).await?;
     let session = open_session(store, &member, terms).await?;
     Ok((member, session))
 }
@@ -60,16 +68,17 @@ pub async fn sign_in(
 /// none (accepting an invitation without a session), then opens a session on `terms`.
 pub async fn sign_in_or_up(
     store: &dyn Store,
-    throttle: &LoginThrottle,
+    gate: &SignInGate<'_>,
     email: &str,
     password: &str,
     terms: SessionTerms,
 ) -> Result<(Member, NewSession), ServiceError> {
+    gate.throttle.attempt_from(gate.peer)?;
     let email = normalize_email(email)
         .ok_or_else(|| ValidationError::new("email", "email must look like name@example.com"))?;
     let member = match store.member_by_email(&email).await? {
-        found @ Some(_) => check_password(throttle, &email, found, password).await?,
-        None => create_member(store, &email, password).await?,
+        found @ Some(_) => check_password(gate, &email, found, password).await?,
+        None => create_member(store, gate.passwords, &email, password).await?,
     };
     let session = open_session(store, &member, terms).await?;
     Ok((member, session))
@@ -78,23 +87,19 @@ pub async fn sign_in_or_up(
 /// The member if `password` is theirs. Every check counts against the email's throttle first;
 /// an unknown email takes as long as a known one, so timing does not reveal who has an account.
 async fn check_password(
-    throttle: &LoginThrottle,
+    gate: &SignInGate<'_>,
     email: &str,
     found: Option<(Member, String)>,
     password: &str,
 ) -> Result<Member, ServiceError> {
-    throttle.attempt(email)?;
-    let (member, stored) = match found {
-        Some((member, stored)) => (Some(member), stored),
-        None => (None, DUMMY_HASH.to_string()),
-    };
-    let password = password.to_string();
-    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &stored))
-        .await
-        .map_err(|e| ServiceError::Internal(format!("password check failed: {e}")))?;
-    match member {
-        Some(member) if ok => {
-            throttle.succeeded(email);
+    gate.throttle.attempt(email)?;
+    let stored = found
+        .as_ref()
+        .map_or(DUMMY_HASH, |(_, stored)| stored.as_str());
+    let ok = gate.passwords.verify(password, stored).await?;
+    match found {
+        Some((member, _)) if ok => {
+            gate.throttle.succeeded(email);
             Ok(member)
         }
         // The attempt already counts as a failure.

@@ -129,3 +129,96 @@ async fn guesses_sent_all_at_once_are_throttled_too() {
         "only five passwords are tried before the lockout: {statuses:?}"
     );
 }
+
+/// A client bound to `127.0.0.{last}` (all of 127/8 is loopback on Linux).
+fn client_from(last: u8) -> reqwest::Client {
+    reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from([127, 0, 0, last]))
+        .build()
+        .expect("a client")
+}
+
+#[tokio::test]
+async fn one_address_trying_many_emails_is_throttled_on_both_sign_in_paths() {
+    let app = TestApp::spawn_with(crate::support::ServerConfig {
+        sign_ins_per_address_per_minute: 3,
+        ..crate::support::test_config()
+    })
+    .await;
+    let ws = app.workspace("Acme").await;
+    app.add_member(ws, "ada@acme.test", MemberRole::Member)
+        .await;
+    let (guesser, bystander) = (client_from(7), client_from(8));
+    let login = format!("{}/api/v1/auth/login", app.address);
+    for n in 1..=3 {
+        let response = guesser
+            .post(&login)
+            .json(&json!({"email": format!("guess{n}@acme.test"), "password": "wrong password"}))
+            .send()
+            .await
+            .unwrap();
+        let (status, body) = read(response).await;
+        assert_outcome(
+            &format!("guess {n}"),
+            status,
+            &body,
+            StatusCode::UNAUTHORIZED,
+        );
+    }
+
+    let api = guesser
+        .post(&login)
+        .json(&json!({"email": "ada@acme.test", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    let api_retry = header(&api, RETRY_AFTER);
+    let (api_status, api_body) = read(api).await;
+    let form = guesser
+        .post(format!("{}/login", app.address))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("email=ada%40acme.test&password={PASSWORD}"))
+        .send()
+        .await
+        .unwrap();
+    let (form_status, form_retry) = (form.status(), header(&form, RETRY_AFTER));
+    let elsewhere = bystander
+        .post(&login)
+        .json(&json!({"email": "ada@acme.test", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    let (elsewhere_status, elsewhere_body) = read(elsewhere).await;
+
+    assert_outcome(
+        "the fourth attempt from one address, even with the right password",
+        api_status,
+        &api_body,
+        StatusCode::TOO_MANY_REQUESTS,
+    );
+    assert!(
+        api_body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("from this address")),
+        "{api_body}"
+    );
+    assert!(
+        api_retry.parse::<u64>().is_ok_and(|s| s >= 1),
+        "Retry-After: {api_retry:?}"
+    );
+    assert_eq!(
+        form_status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the sign-in form"
+    );
+    assert!(
+        form_retry.parse::<u64>().is_ok_and(|s| s >= 1),
+        "the form's Retry-After"
+    );
+    assert_outcome(
+        "the same account from another address",
+        elsewhere_status,
+        &elsewhere_body,
+        StatusCode::OK,
+    );
+}

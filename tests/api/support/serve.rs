@@ -71,6 +71,11 @@ impl Drop for ServeProcess {
 
 impl ServeProcess {
     pub fn start(db: &TestDb) -> Self {
+        Self::start_with(db, &[])
+    }
+
+    /// Like `start`, with more (or overriding) environment variables.
+    pub fn start_with(db: &TestDb, env: &[(&str, &str)]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_halfpipe"))
             .arg("serve")
             .env("HALFPIPE_DATABASE_URL", &db.url)
@@ -79,6 +84,7 @@ impl ServeProcess {
             // Only the flush at shutdown can write last-used times.
             .env("HALFPIPE_LAST_USED_FLUSH_MS", "3600000")
             .env("NO_COLOR", "1")
+            .envs(env.iter().copied())
             .current_dir(std::env::temp_dir())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -92,6 +98,29 @@ impl ServeProcess {
             stdout,
             stderr,
         }
+    }
+
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().expect("still running").id()
+    }
+
+    /// The resident memory of the process now, in KiB (`VmRSS` of `/proc/<pid>/status`).
+    pub fn rss_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid()))
+            .expect("/proc/<pid>/status is readable");
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmRSS:"))
+            .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("a VmRSS line")
+    }
+
+    /// How many file descriptors the process has open (its sockets among them).
+    pub fn open_fds(&self) -> usize {
+        std::fs::read_dir(format!("/proc/{}/fd", self.pid()))
+            .map(|dir| dir.count())
+            .unwrap_or(0)
     }
 
     /// Reads stdout until the bootstrap key and the server's address have both appeared.

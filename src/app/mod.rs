@@ -20,6 +20,9 @@ use tower_http::csrf::{CsrfLayer, ProtectionError};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
+mod guard;
+mod listen;
+
 use crate::api;
 use crate::dashboard;
 use crate::error::ApiError;
@@ -314,15 +317,13 @@ pub async fn serve(
         state.config.last_used_flush(),
         Arc::clone(&stop),
     ));
-    let result = axum::serve(listener, router(state.clone()))
-        .with_graceful_shutdown(shutdown)
-        .await;
+    listen::accept(listener, router(state.clone()), &state.config, shutdown).await;
     watcher.abort();
     // A permit is stored if the flusher is mid-flush: it finishes that batch, then stops.
     stop.notify_one();
     let _ = flusher.await;
     flush_last_used(&state).await;
-    result
+    Ok(())
 }
 
 /// Resolves on Ctrl-C or SIGTERM. The handlers are installed by this call, not by the first
