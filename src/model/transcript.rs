@@ -378,7 +378,10 @@ fn optional_timestamp(
         Some(s) => Timestamp::parse_rfc3339(s.trim()).map(Some).ok_or_else(|| {
             ValidationError::new(
                 param,
-                format!("{param} must be an RFC 3339 timestamp, e.g. 2026-03-15T10:30:00.000Z"),
+                format!(
+                    "{param} must be an RFC 3339 timestamp {}, e.g. 2026-03-15T10:30:00.000Z",
+                    Timestamp::RANGE
+                ),
             )
         }),
     }

@@ -68,7 +68,10 @@ impl KeyRequest {
                 let at = Timestamp::parse_rfc3339(raw).ok_or_else(|| {
                     ValidationError::new(
                         "expiresAt",
-                        format!("expiresAt must be an RFC 3339 timestamp, got {raw:?}"),
+                        format!(
+                            "expiresAt must be an RFC 3339 timestamp {}, got {raw:?}",
+                            Timestamp::RANGE
+                        ),
                     )
                 })?;
                 if at <= Timestamp::now() {

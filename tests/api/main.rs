@@ -4,6 +4,7 @@
 mod auth;
 mod cli;
 mod cluster;
+mod input;
 mod manage;
 mod openapi;
 mod pages;

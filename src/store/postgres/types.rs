@@ -53,5 +53,9 @@ stored_as!(
     Timestamp,
     OffsetDateTime,
     |v| OffsetDateTime::from_unix_timestamp_nanos(i128::from(v.unix_millis()) * 1_000_000)?,
-    |d| Ok(Timestamp::from_datetime(d))
+    |d| Timestamp::from_datetime(d).ok_or_else(|| format!(
+        "a timestamp outside {}: {d}",
+        Timestamp::RANGE
+    )
+    .into())
 );
