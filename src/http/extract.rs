@@ -11,7 +11,8 @@ use axum::http::{StatusCode, header};
 use serde::de::DeserializeOwned;
 
 use crate::error::{ApiError, Result};
-use crate::model::Page;
+use crate::model::json::duplicate_key;
+use crate::model::{Page, ValidationError};
 use crate::state::AppState;
 
 /// A JSON request body. Errors name the offending field as the client spelled it.
@@ -67,7 +68,9 @@ async fn json_bytes(request: Request, state: &AppState) -> Result<Bytes> {
         })
 }
 
-/// Parses a JSON object, reporting type errors with the path of the offending field.
+/// Parses a JSON object, reporting type errors with the path of the offending field. A key
+/// given twice in any object of the body (`{"name": "a", "name": "b"}`) is a 400 naming it
+/// (`name`, `turns[0].role`, `metadata.a`) rather than one of the two winning silently.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::bad_request(
@@ -77,6 +80,12 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
     if first != Some(&b'{') && serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok() {
         return Err(ApiError::bad_request("request body must be a JSON object"));
+    }
+    if let Some(path) = duplicate_key(bytes, "") {
+        return Err(ApiError::invalid(
+            &path,
+            format!("{path} is given twice: each key of an object may appear once"),
+        ));
     }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
@@ -145,7 +154,8 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for PathPar
     }
 }
 
-/// Query parameters by name (the last one wins when repeated).
+/// Query parameters by name (the last one wins when repeated). A value holding U+0000 is a
+/// 400 naming its parameter: no text the server stores or searches can hold it.
 pub struct QueryParams(pub HashMap<String, String>);
 
 impl<S: Send + Sync> FromRequestParts<S> for QueryParams {
@@ -154,6 +164,9 @@ impl<S: Send + Sync> FromRequestParts<S> for QueryParams {
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self> {
         let Query(pairs) = Query::<Vec<(String, String)>>::try_from_uri(&parts.uri)
             .map_err(|e| ApiError::bad_request(format!("malformed query string: {e}")))?;
+        for (name, value) in &pairs {
+            ValidationError::reject_nul(value, name)?;
+        }
         Ok(QueryParams(pairs.into_iter().collect()))
     }
 }
@@ -223,6 +236,28 @@ mod tests {
             param_of::<UploadBody>(body).as_deref(),
             Some("turns[0].toolCalls[0].name")
         );
+    }
+
+    #[test]
+    fn a_duplicated_key_is_named_at_its_path() {
+        let cases = [
+            (r#"{"name": "a", "name": "b", "turns": []}"#, "name"),
+            (
+                r#"{"name": "x", "turns": [{"role": "user", "role": "tool", "content": ""}]}"#,
+                "turns[0].role",
+            ),
+            (
+                r#"{"name": "x", "metadata": {"k": 1, "k": 1}, "turns": []}"#,
+                "metadata.k",
+            ),
+        ];
+        for (body, param) in cases {
+            assert_eq!(
+                param_of::<UploadBody>(body).as_deref(),
+                Some(param),
+                "{body}"
+            );
+        }
     }
 
     #[test]

@@ -2,7 +2,9 @@
 
 mod clock;
 mod error;
+mod fingerprint;
 mod ids;
+pub mod json;
 mod key_hash;
 pub mod member;
 mod permission;

@@ -1,9 +1,7 @@
 //! Transcripts: the validated upload input, and what the store gives back.
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use serde_json::value::RawValue;
-use sha2::{Digest, Sha256};
 
 use super::ValidationError;
 use super::{ProjectId, Timestamp, TranscriptId, WorkspaceId};
@@ -71,6 +69,7 @@ pub struct UploadBody {
     /// body a 409 `conflict_error`.
     #[schema(max_length = 255)]
     pub external_id: Option<String>,
+    /// The client's id of the end user; trimmed like every text field.
     #[schema(max_length = 255)]
     pub external_user_id: Option<String>,
     /// A language tag such as `en` or `en-US`.
@@ -82,12 +81,13 @@ pub struct UploadBody {
     pub language: Option<String>,
     #[schema(max_length = 100, example = "zendesk")]
     pub source_system: Option<String>,
-    /// When the conversation happened (RFC 3339, any offset).
-    #[schema(format = DateTime)]
+    /// When the conversation happened (RFC 3339, any offset; in years 0000–9999 in UTC). An
+    /// empty string counts as absent.
+    #[schema(value_type = Option<String>)]
     pub source_timestamp: Option<String>,
-    /// Any JSON object.
+    /// Any JSON object, kept exactly as sent (key order and all).
     #[schema(value_type = Option<Object>)]
-    pub metadata: Option<Value>,
+    pub metadata: Option<Box<RawValue>>,
     /// Only read by the legacy endpoint.
     #[schema(ignore)]
     pub project_id: Option<String>,
@@ -102,35 +102,49 @@ pub struct TurnBody {
     /// May be empty; at most 1 MiB (1,048,576 bytes) of UTF-8.
     #[schema(value_type = String, required = true, max_length = 1048576)]
     pub content: Option<String>,
-    pub tool_calls: Option<Vec<ToolCall>>,
+    #[schema(value_type = Option<Vec<ToolCall>>)]
+    pub tool_calls: Option<Vec<ToolCallBody>>,
     pub tool_results: Option<Vec<ToolResult>>,
-    /// Any JSON object.
+    /// Any JSON object, kept exactly as sent.
     #[schema(value_type = Option<Object>)]
-    pub metadata: Option<Value>,
-    /// When the turn was said (RFC 3339, any offset).
-    #[schema(format = DateTime)]
+    pub metadata: Option<Box<RawValue>>,
+    /// When the turn was said (RFC 3339, any offset; in years 0000–9999 in UTC). An empty
+    /// string counts as absent.
+    #[schema(value_type = Option<String>)]
     pub created_at: Option<String>,
 }
 
-/// A tool call made in a turn: the tool's name and its arguments (any JSON).
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct ToolCall {
+/// A tool call as sent; [`TurnBody::validate`] makes it a [`ToolCall`].
+#[derive(Debug, Deserialize)]
+pub struct ToolCallBody {
     pub name: String,
-    #[serde(default)]
-    pub args: Value,
+    pub args: Option<Box<RawValue>>,
 }
 
-/// What a tool returned: the tool's name and its result (any JSON).
+/// A tool call made in a turn: the tool's name and its arguments, a JSON object kept exactly
+/// as sent. A JSON string that holds an object (the way OpenAI sends `arguments`) is read as
+/// that object.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ToolCall {
+    pub name: String,
+    #[schema(value_type = Object)]
+    pub args: Box<RawValue>,
+}
+
+/// What a tool returned: the tool's name and its result (any JSON, kept exactly as sent;
+/// `null` when absent).
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ToolResult {
     pub name: String,
     #[serde(default)]
-    pub result: Value,
+    #[schema(value_type = Value)]
+    pub result: Option<Box<RawValue>>,
 }
 
-/// A validated transcript, ready to store. Serializing it gives the canonical form whose hash
-/// decides whether a re-upload with the same `externalId` is a retry.
-#[derive(Debug, Clone, Serialize)]
+/// A validated transcript, ready to store; client JSON (metadata, tool arguments and results)
+/// is held as the text that was sent. [`NewTranscript::fingerprint`] decides whether a
+/// re-upload with the same `externalId` is a retry.
+#[derive(Debug, Clone)]
 pub struct NewTranscript {
     pub name: String,
     pub model_name: Option<String>,
@@ -139,17 +153,17 @@ pub struct NewTranscript {
     pub language: Option<String>,
     pub source_system: Option<String>,
     pub source_timestamp: Option<Timestamp>,
-    pub metadata: Option<Value>,
+    pub metadata: Option<Box<RawValue>>,
     pub turns: Vec<NewTurn>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct NewTurn {
     pub role: Role,
     pub content: String,
     pub tool_calls: Option<Vec<ToolCall>>,
     pub tool_results: Option<Vec<ToolResult>>,
-    pub metadata: Option<Value>,
+    pub metadata: Option<Box<RawValue>>,
     pub created_at: Option<Timestamp>,
 }
 
@@ -341,6 +355,7 @@ fn optional_text(
     max_chars: usize,
 ) -> Result<Option<String>, ValidationError> {
     let Some(value) = value else { return Ok(None) };
+    ValidationError::reject_nul(&value, param)?;
     let value = value.trim();
     if value.is_empty() {
         return Ok(None);
@@ -373,9 +388,9 @@ fn optional_timestamp(
     value: Option<String>,
     param: &str,
 ) -> Result<Option<Timestamp>, ValidationError> {
-    match value {
-        None => Ok(None),
-        Some(s) => Timestamp::parse_rfc3339(s.trim()).map(Some).ok_or_else(|| {
+    match value.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(s) => Timestamp::parse_rfc3339(s).map(Some).ok_or_else(|| {
             ValidationError::new(
                 param,
                 format!(
@@ -387,15 +402,46 @@ fn optional_timestamp(
     }
 }
 
-fn optional_object(value: Option<Value>, param: &str) -> Result<Option<Value>, ValidationError> {
+/// Client JSON that must be an object (`null` reads as absent), kept as sent.
+fn optional_object(
+    value: Option<Box<RawValue>>,
+    param: &str,
+) -> Result<Option<Box<RawValue>>, ValidationError> {
     match value {
-        None | Some(Value::Null) => Ok(None),
-        Some(v @ Value::Object(_)) => Ok(Some(v)),
+        None => Ok(None),
+        Some(raw) if raw.get().starts_with('{') => Ok(Some(raw)),
         Some(_) => Err(ValidationError::new(
             param,
             format!("{param} must be a JSON object"),
         )),
     }
+}
+
+/// A tool call's `args`: a JSON object, or a JSON string holding one (as OpenAI sends
+/// `arguments`), which is read as that object.
+fn tool_args(value: Option<Box<RawValue>>, param: &str) -> Result<Box<RawValue>, ValidationError> {
+    let expected = || {
+        ValidationError::new(
+            param,
+            format!("{param} must be a JSON object, or a string holding one"),
+        )
+    };
+    let raw = value.ok_or_else(expected)?;
+    if raw.get().starts_with('{') {
+        return Ok(raw);
+    }
+    let text: String = serde_json::from_str(raw.get()).map_err(|_| expected())?;
+    let inner: Box<RawValue> = serde_json::from_str(&text).map_err(|_| expected())?;
+    if !inner.get().starts_with('{') {
+        return Err(expected());
+    }
+    if let Some(duplicate) = super::json::duplicate_key(inner.get().as_bytes(), param) {
+        return Err(ValidationError::new(
+            &duplicate,
+            format!("{duplicate} is given twice: each key of an object may appear once"),
+        ));
+    }
+    Ok(inner)
 }
 
 /// A BCP 47-shaped language tag: `en`, `en-US`, `zh-Hant-TW`.
@@ -488,16 +534,42 @@ impl TurnBody {
                 format!("{content_param} is required: a string (it may be empty)"),
             )
         })?;
+        ValidationError::reject_nul(&content, &content_param)?;
         if content.len() > MAX_CONTENT_BYTES {
             return Err(ValidationError::new(
                 &content_param,
                 format!("{content_param} must be at most {MAX_CONTENT_BYTES} bytes of UTF-8"),
             ));
         }
+        let tool_calls = self
+            .tool_calls
+            .map(|calls| {
+                calls
+                    .into_iter()
+                    .enumerate()
+                    .map(|(j, call)| {
+                        let at = format!("{path}.toolCalls[{j}]");
+                        ValidationError::reject_nul(&call.name, &format!("{at}.name"))?;
+                        Ok(ToolCall {
+                            name: call.name,
+                            args: tool_args(call.args, &format!("{at}.args"))?,
+                        })
+                    })
+                    .collect::<Result<Vec<_>, ValidationError>>()
+            })
+            .transpose()?;
+        if let Some(results) = &self.tool_results {
+            for (j, result) in results.iter().enumerate() {
+                ValidationError::reject_nul(
+                    &result.name,
+                    &format!("{path}.toolResults[{j}].name"),
+                )?;
+            }
+        }
         Ok(NewTurn {
             role,
             content,
-            tool_calls: self.tool_calls,
+            tool_calls,
             tool_results: self.tool_results,
             metadata: optional_object(self.metadata, &field(path, "metadata"))?,
             created_at: optional_timestamp(self.created_at, &field(path, "createdAt"))?,
@@ -505,18 +577,10 @@ impl TurnBody {
     }
 }
 
-impl NewTranscript {
-    /// SHA-256 of the canonical JSON form (object keys sorted), for replay detection.
-    pub fn fingerprint(&self) -> [u8; 32] {
-        let canonical = serde_json::to_vec(self).expect("a transcript serializes");
-        Sha256::digest(&canonical).into()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     fn parse(body: Value) -> Result<NewTranscript, ValidationError> {
         serde_json::from_value::<UploadBody>(body)
@@ -621,6 +685,21 @@ mod tests {
         assert_eq!(a.fingerprint(), b.fingerprint());
         let c = parse(valid()).unwrap();
         assert_ne!(a.fingerprint(), c.fingerprint());
+    }
+
+    #[test]
+    fn client_json_is_kept_as_sent_and_args_may_be_a_string_holding_an_object() {
+        let body = r#"{"name": "n", "metadata": {"b": 1, "a": 2}, "turns": [{"role": "tool",
+            "content": "", "toolCalls": [{"name": "f", "args": {"z": 1, "a": 2}},
+            {"name": "g", "args": "{\"z\": 1, \"a\": 2}"}]}]}"#;
+        let t = serde_json::from_str::<UploadBody>(body)
+            .unwrap()
+            .validate()
+            .unwrap();
+        assert_eq!(t.metadata.unwrap().get(), r#"{"b": 1, "a": 2}"#);
+        let calls = t.turns[0].tool_calls.as_ref().unwrap();
+        assert_eq!(calls[0].args.get(), r#"{"z": 1, "a": 2}"#);
+        assert_eq!(calls[1].args.get(), r#"{"z": 1, "a": 2}"#);
     }
 
     #[test]

@@ -39,6 +39,9 @@ impl KeyRequest {
                 "name must be 3 to 100 characters",
             ));
         }
+        if let Some(description) = &self.description {
+            ValidationError::reject_nul(description, "description")?;
+        }
         let description = self
             .description
             .map(|d| d.trim().to_string())
