@@ -154,6 +154,9 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for PathPar
     }
 }
 
+/// The largest `page`: 2^31 − 1.
+const MAX_PAGE: u32 = i32::MAX as u32;
+
 /// Query parameters by name (the last one wins when repeated). A value holding U+0000 is a
 /// 400 naming its parameter: no text the server stores or searches can hold it.
 pub struct QueryParams(pub HashMap<String, String>);
@@ -177,10 +180,11 @@ impl QueryParams {
         self.0.get(name).map(|v| v.trim()).filter(|v| !v.is_empty())
     }
 
-    /// `page` (≥ 1, default 1) and `limit` (1–100, default 20).
+    /// `page` (1 to 2^31 − 1, the OpenAPI document's `int32`; default 1) and `limit` (1–100,
+    /// default 20).
     pub fn page(&self) -> Result<Page> {
         Ok(Page {
-            page: self.number("page", 1, u32::MAX, 1)?,
+            page: self.number("page", 1, MAX_PAGE, 1)?,
             limit: self.number("limit", 1, 100, 20)?,
         })
     }
@@ -189,11 +193,7 @@ impl QueryParams {
         let Some(raw) = self.0.get(name) else {
             return Ok(default);
         };
-        let range = if max == u32::MAX {
-            format!("an integer ≥ {min}")
-        } else {
-            format!("an integer from {min} to {max}")
-        };
+        let range = format!("an integer from {min} to {max}");
         match raw.trim().parse::<i64>() {
             Ok(n) if n >= i64::from(min) && n <= i64::from(max) => Ok(n as u32),
             _ => Err(ApiError::invalid(
@@ -290,6 +290,7 @@ mod tests {
             ("page", "0"),
             ("page", "-1"),
             ("page", "x"),
+            ("page", "2147483648"),
             ("limit", "0"),
             ("limit", "101"),
             ("limit", "1.5"),

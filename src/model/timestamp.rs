@@ -82,6 +82,36 @@ impl Timestamp {
     }
 }
 
+/// The OpenAPI schema of an instant a client may send: an RFC 3339 `date-time`, with `date`
+/// (`YYYY-MM-DD`) too if `with_date`, or a blank string (empty or spaces), which counts as
+/// absent; also `null` if `nullable`.
+pub fn instant_or_blank_schema(with_date: bool, nullable: bool) -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{AnyOfBuilder, KnownFormat, ObjectBuilder, SchemaFormat, Type};
+    let string = |format| {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(format)))
+    };
+    let mut any = AnyOfBuilder::new().item(string(KnownFormat::DateTime));
+    if with_date {
+        any = any.item(string(KnownFormat::Date));
+    }
+    any = any.item(
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(concat!(
+                "^[",
+                r"\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000",
+                "]*$"
+            )))
+            .description(Some("blank: counts as absent")),
+    );
+    if nullable {
+        any = any.item(ObjectBuilder::new().schema_type(Type::Null));
+    }
+    any.build().into()
+}
+
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.to_rfc3339())

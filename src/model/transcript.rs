@@ -54,11 +54,24 @@ impl Role {
 #[serde(rename_all = "camelCase")]
 #[schema(
     description = "A transcript to upload. Text fields are trimmed, and a blank optional \
-    field counts as absent; lengths are in characters after trimming. Unknown fields are ignored."
+    field counts as absent; lengths are in characters after trimming. Unknown fields are ignored.",
+    example = json!({
+        "name": "Refund request",
+        "externalId": "conv-1234",
+        "modelName": "gpt-4o",
+        "language": "en",
+        "sourceTimestamp": "2026-03-15T10:30:00Z",
+        "metadata": {"channel": "chat"},
+        "turns": [
+            {"role": "user", "content": "I want a refund."},
+            {"role": "assistant", "content": "Let me check your order.",
+             "toolCalls": [{"name": "lookup_order", "args": {"orderId": "A-1"}}]}
+        ]
+    })
 )]
 pub struct UploadBody {
     /// 1 to 500 characters after trimming.
-    #[schema(value_type = String, required = true, min_length = 1, max_length = 500)]
+    #[schema(value_type = String, required = true, min_length = 1, pattern = r"^[^\x00]*[^\x00\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00]*$", max_length = 500)]
     pub name: Option<String>,
     #[schema(value_type = Vec<TurnBody>, required = true, min_items = 1, max_items = 1000)]
     pub turns: Option<Vec<TurnBody>>,
@@ -72,18 +85,18 @@ pub struct UploadBody {
     /// The client's id of the end user; trimmed like every text field.
     #[schema(max_length = 255)]
     pub external_user_id: Option<String>,
-    /// A language tag such as `en` or `en-US`.
+    /// A language tag such as `en` or `en-US` (blank: absent).
     #[schema(
         max_length = 35,
-        pattern = "^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$",
+        pattern = r"^[\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*([A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*)?[\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$",
         example = "en"
     )]
     pub language: Option<String>,
     #[schema(max_length = 100, example = "zendesk")]
     pub source_system: Option<String>,
-    /// When the conversation happened (RFC 3339, any offset; in years 0000–9999 in UTC). An
-    /// empty string counts as absent.
-    #[schema(value_type = Option<String>)]
+    /// When the conversation happened (RFC 3339, any offset; in years 0000–9999 in UTC). A
+    /// blank string counts as absent.
+    #[schema(schema_with = source_timestamp_schema)]
     pub source_timestamp: Option<String>,
     /// Any JSON object, kept exactly as sent (key order and all).
     #[schema(value_type = Option<Object>)]
@@ -91,6 +104,14 @@ pub struct UploadBody {
     /// Only read by the legacy endpoint.
     #[schema(ignore)]
     pub project_id: Option<String>,
+}
+
+fn source_timestamp_schema() -> utoipa::openapi::schema::Schema {
+    super::instant_or_blank_schema(false, true)
+}
+
+fn created_at_schema() -> utoipa::openapi::schema::Schema {
+    super::instant_or_blank_schema(false, true)
 }
 
 /// One turn of an uploaded transcript.
@@ -108,9 +129,9 @@ pub struct TurnBody {
     /// Any JSON object, kept exactly as sent.
     #[schema(value_type = Option<Object>)]
     pub metadata: Option<Box<RawValue>>,
-    /// When the turn was said (RFC 3339, any offset; in years 0000–9999 in UTC). An empty
+    /// When the turn was said (RFC 3339, any offset; in years 0000–9999 in UTC). A blank
     /// string counts as absent.
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = created_at_schema)]
     pub created_at: Option<String>,
 }
 

@@ -5,6 +5,7 @@
 
 mod json_values;
 mod nul;
+mod schema;
 mod timestamps;
 
 use reqwest::{StatusCode, header};
