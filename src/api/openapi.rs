@@ -25,10 +25,37 @@ use crate::model::transcript::UploadBody;
 
 /// The document, built and serialized once.
 static DOCUMENT: LazyLock<String> = LazyLock::new(|| {
-    ApiDoc::openapi()
-        .to_json()
-        .expect("the OpenAPI document serializes")
+    let mut doc = serde_json::to_value(ApiDoc::openapi()).expect("the OpenAPI document serializes");
+    forbid_nul(&mut doc);
+    doc.to_string()
 });
+
+/// No text the server accepts may hold U+0000 (PostgreSQL's `text` cannot; see docs/api.md):
+/// every free-form string schema — a string without a format, enum or pattern of its own —
+/// gets a pattern that says so, so that the document and the server agree.
+fn forbid_nul(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            let is_string = match map.get("type") {
+                Some(Value::String(t)) => t == "string",
+                Some(Value::Array(types)) => types.iter().any(|t| t == "string"),
+                _ => false,
+            };
+            let constrained = ["format", "enum", "pattern", "const"]
+                .iter()
+                .any(|k| map.contains_key(*k));
+            if is_string && !constrained {
+                map.insert("pattern".into(), json!(NUL_FREE));
+            }
+            map.values_mut().for_each(forbid_nul);
+        }
+        Value::Array(items) => items.iter_mut().for_each(forbid_nul),
+        _ => {}
+    }
+}
+
+/// Any text without U+0000.
+const NUL_FREE: &str = "^[^\\x00]*$";
 
 /// This OpenAPI document.
 #[utoipa::path(
@@ -59,7 +86,9 @@ conversations into projects, list and search them, and read each project's analy
 **Envelopes.** A success is `{\"data\": …, \"processing_time_ms\": N}`; a list adds \
 `pagination` (`page`, `limit`, `total`) and is newest first. The transcript upload answers in \
 camelCase with `\"success\": true`; every other response is snake_case. Request bodies are \
-camelCase JSON objects; unknown fields are ignored.
+camelCase JSON objects; unknown fields are ignored, and a key given twice in any object is a \
+400 naming it. No text field or query parameter accepts U+0000 (NUL). Client JSON (metadata, \
+tool-call `args`, tool `result`) comes back exactly as it was sent.
 
 **Errors.** Every non-2xx response, including unknown paths (404) and wrong methods (405, \
 `invalid_request_error`), is `{\"error\": {\"type\", \"code\", \"message\", \"param\"?, \
@@ -394,7 +423,7 @@ pub struct ServiceStatus {
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// The page, from 1. A page past the end has empty `data` and the true `total`.
-    #[param(nullable = false, minimum = 1, default = 1)]
+    #[param(nullable = false, minimum = 1, maximum = 2147483647, default = 1)]
     pub page: Option<u32>,
     /// Items per page.
     #[param(nullable = false, minimum = 1, maximum = 100, default = 20)]
@@ -422,13 +451,20 @@ pub struct TranscriptFilterQuery {
     #[param(nullable = false, example = "sentiment:negative")]
     pub annotation: Option<String>,
     /// Inclusive lower bound on `source_timestamp` (or `created_at` where there is none):
-    /// `YYYY-MM-DD` (from the start of that day, UTC) or an RFC 3339 timestamp.
-    #[param(nullable = false, example = "2026-03-01")]
+    /// `YYYY-MM-DD` (from the start of that day, UTC) or an RFC 3339 timestamp, in years
+    /// 0000–9999 in UTC.
+    #[param(schema_with = date_bound, example = "2026-03-01")]
     pub date_from: Option<String>,
     /// Inclusive upper bound on `source_timestamp` (or `created_at` where there is none):
-    /// `YYYY-MM-DD` (to the end of that day, UTC) or an RFC 3339 timestamp.
-    #[param(nullable = false, example = "2026-03-31")]
+    /// `YYYY-MM-DD` (to the end of that day, UTC) or an RFC 3339 timestamp, in years
+    /// 0000–9999 in UTC.
+    #[param(schema_with = date_bound, example = "2026-03-31")]
     pub date_to: Option<String>,
+}
+
+/// `date_from` and `date_to`: a date, an RFC 3339 timestamp, or blank (ignored).
+fn date_bound() -> utoipa::openapi::schema::Schema {
+    crate::model::instant_or_blank_schema(true, false)
 }
 
 #[cfg(test)]

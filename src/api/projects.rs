@@ -34,9 +34,9 @@ pub fn router() -> Router<AppState> {
 #[schema(description = "A project to create. Unknown fields are ignored.")]
 pub struct CreateProjectBody {
     /// 1 to 500 characters after trimming.
-    #[schema(value_type = String, required = true, min_length = 1, max_length = 500, example = "Support bot")]
+    #[schema(value_type = String, required = true, min_length = 1, pattern = r"^[^\x00]*[^\x00\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00]*$", max_length = 500, example = "Support bot")]
     pub name: Option<String>,
-    /// The taxonomy the project's analysis uses; `general` when absent or blank.
+    /// The taxonomy the project's analysis uses; `general` when absent or `null`.
     #[schema(value_type = Option<DomainPack>)]
     pub domain_pack: Option<String>,
 }
@@ -45,7 +45,7 @@ impl CreateProjectBody {
     fn validate(self) -> Result<NewProject> {
         let name = required_name(self.name, "name", 500)?;
         let domain_pack = match self.domain_pack.as_deref().map(str::trim) {
-            None | Some("") => DomainPack::General,
+            None => DomainPack::General,
             Some(pack) => DomainPack::parse(pack).ok_or_else(|| {
                 ApiError::invalid(
                     "domainPack",

@@ -11,7 +11,8 @@ use axum::http::{StatusCode, header};
 use serde::de::DeserializeOwned;
 
 use crate::error::{ApiError, Result};
-use crate::model::Page;
+use crate::model::json::duplicate_key;
+use crate::model::{Page, ValidationError};
 use crate::state::AppState;
 
 /// A JSON request body. Errors name the offending field as the client spelled it.
@@ -97,7 +98,9 @@ fn timed_out(error: &(dyn std::error::Error + 'static)) -> bool {
     false
 }
 
-/// Parses a JSON object, reporting type errors with the path of the offending field.
+/// Parses a JSON object, reporting type errors with the path of the offending field. A key
+/// given twice in any object of the body (`{"name": "a", "name": "b"}`) is a 400 naming it
+/// (`name`, `turns[0].role`, `metadata.a`) rather than one of the two winning silently.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::bad_request(
@@ -107,6 +110,12 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
     if first != Some(&b'{') && serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok() {
         return Err(ApiError::bad_request("request body must be a JSON object"));
+    }
+    if let Some(path) = duplicate_key(bytes, "") {
+        return Err(ApiError::invalid(
+            &path,
+            format!("{path} is given twice: each key of an object may appear once"),
+        ));
     }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
@@ -175,7 +184,11 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for PathPar
     }
 }
 
-/// Query parameters by name (the last one wins when repeated).
+/// The largest `page`: 2^31 − 1.
+const MAX_PAGE: u32 = i32::MAX as u32;
+
+/// Query parameters by name (the last one wins when repeated). A value holding U+0000 is a
+/// 400 naming its parameter: no text the server stores or searches can hold it.
 pub struct QueryParams(pub HashMap<String, String>);
 
 impl<S: Send + Sync> FromRequestParts<S> for QueryParams {
@@ -184,6 +197,9 @@ impl<S: Send + Sync> FromRequestParts<S> for QueryParams {
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self> {
         let Query(pairs) = Query::<Vec<(String, String)>>::try_from_uri(&parts.uri)
             .map_err(|e| ApiError::bad_request(format!("malformed query string: {e}")))?;
+        for (name, value) in &pairs {
+            ValidationError::reject_nul(value, name)?;
+        }
         Ok(QueryParams(pairs.into_iter().collect()))
     }
 }
@@ -194,10 +210,11 @@ impl QueryParams {
         self.0.get(name).map(|v| v.trim()).filter(|v| !v.is_empty())
     }
 
-    /// `page` (≥ 1, default 1) and `limit` (1–100, default 20).
+    /// `page` (1 to 2^31 − 1, the OpenAPI document's `int32`; default 1) and `limit` (1–100,
+    /// default 20).
     pub fn page(&self) -> Result<Page> {
         Ok(Page {
-            page: self.number("page", 1, u32::MAX, 1)?,
+            page: self.number("page", 1, MAX_PAGE, 1)?,
             limit: self.number("limit", 1, 100, 20)?,
         })
     }
@@ -206,11 +223,7 @@ impl QueryParams {
         let Some(raw) = self.0.get(name) else {
             return Ok(default);
         };
-        let range = if max == u32::MAX {
-            format!("an integer ≥ {min}")
-        } else {
-            format!("an integer from {min} to {max}")
-        };
+        let range = format!("an integer from {min} to {max}");
         match raw.trim().parse::<i64>() {
             Ok(n) if n >= i64::from(min) && n <= i64::from(max) => Ok(n as u32),
             _ => Err(ApiError::invalid(
@@ -256,6 +269,28 @@ mod tests {
     }
 
     #[test]
+    fn a_duplicated_key_is_named_at_its_path() {
+        let cases = [
+            (r#"{"name": "a", "name": "b", "turns": []}"#, "name"),
+            (
+                r#"{"name": "x", "turns": [{"role": "user", "role": "tool", "content": ""}]}"#,
+                "turns[0].role",
+            ),
+            (
+                r#"{"name": "x", "metadata": {"k": 1, "k": 1}, "turns": []}"#,
+                "metadata.k",
+            ),
+        ];
+        for (body, param) in cases {
+            assert_eq!(
+                param_of::<UploadBody>(body).as_deref(),
+                Some(param),
+                "{body}"
+            );
+        }
+    }
+
+    #[test]
     fn malformed_json_has_no_param() {
         for body in ["{", "", "[1,2]", "\"text\"", "{} {}"] {
             assert_eq!(param_of::<UploadBody>(body), None, "{body:?}");
@@ -285,6 +320,7 @@ mod tests {
             ("page", "0"),
             ("page", "-1"),
             ("page", "x"),
+            ("page", "2147483648"),
             ("limit", "0"),
             ("limit", "101"),
             ("limit", "1.5"),

@@ -18,16 +18,21 @@ fn parse_date_bound(
     let Some(raw) = query.get(name) else {
         return Ok(None);
     };
+    let invalid = || {
+        ApiError::invalid(
+            name,
+            format!(
+                "{name} must be a date (YYYY-MM-DD) or an RFC 3339 timestamp, {}, got {raw:?}",
+                Timestamp::RANGE
+            ),
+        )
+    };
     if let Some(ts) = Timestamp::parse_rfc3339(raw) {
         return Ok(Some(ts));
     }
-    let date = Date::parse(raw, format_description!("[year]-[month]-[day]")).map_err(|_| {
-        ApiError::invalid(
-            name,
-            format!("{name} must be a date (YYYY-MM-DD) or an RFC 3339 timestamp, got {raw:?}"),
-        )
-    })?;
-    let start = Timestamp::start_of(date);
+    let date =
+        Date::parse(raw, format_description!("[year]-[month]-[day]")).map_err(|_| invalid())?;
+    let start = Timestamp::start_of(date).ok_or_else(invalid)?;
     Ok(Some(if end_of_day {
         start.plus(time::Duration::DAY - time::Duration::MILLISECOND)
     } else {

@@ -18,6 +18,19 @@ impl ValidationError {
         }
     }
 
+    /// `value` of the text field `param` unless it holds U+0000. PostgreSQL's `text` cannot
+    /// store that character at all, so no text field accepts it, on either backend, rather
+    /// than altering what the client sent (see docs/api.md).
+    pub fn reject_nul(value: &str, param: &str) -> Result<(), Self> {
+        if value.contains('\0') {
+            return Err(Self::new(
+                param,
+                format!("{param} must not contain NUL characters (\\u0000)"),
+            ));
+        }
+        Ok(())
+    }
+
     /// A rule broken by the input as a whole.
     pub fn whole(message: impl Into<String>) -> Self {
         Self {

@@ -2,7 +2,9 @@
 
 mod clock;
 mod error;
+mod fingerprint;
 mod ids;
+pub mod json;
 mod key_hash;
 pub mod member;
 mod permission;
@@ -17,7 +19,7 @@ pub use ids::{KeyId, MemberId, ProjectId, TranscriptId, WorkspaceId};
 pub use key_hash::KeyHash;
 pub use member::{Invitation, Member, MemberRole, Membership, WorkspaceMember};
 pub use permission::{Access, Permission, PermissionSet};
-pub use timestamp::Timestamp;
+pub use timestamp::{Timestamp, instant_or_blank_schema};
 pub use token_hash::TokenHash;
 
 use serde::Serialize;

@@ -1,9 +1,7 @@
 //! Transcripts: the validated upload input, and what the store gives back.
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use serde_json::value::RawValue;
-use sha2::{Digest, Sha256};
 
 use super::ValidationError;
 use super::{ProjectId, Timestamp, TranscriptId, WorkspaceId};
@@ -56,11 +54,24 @@ impl Role {
 #[serde(rename_all = "camelCase")]
 #[schema(
     description = "A transcript to upload. Text fields are trimmed, and a blank optional \
-    field counts as absent; lengths are in characters after trimming. Unknown fields are ignored."
+    field counts as absent; lengths are in characters after trimming. Unknown fields are ignored.",
+    example = json!({
+        "name": "Refund request",
+        "externalId": "conv-1234",
+        "modelName": "gpt-4o",
+        "language": "en",
+        "sourceTimestamp": "2026-03-15T10:30:00Z",
+        "metadata": {"channel": "chat"},
+        "turns": [
+            {"role": "user", "content": "I want a refund."},
+            {"role": "assistant", "content": "Let me check your order.",
+             "toolCalls": [{"name": "lookup_order", "args": {"orderId": "A-1"}}]}
+        ]
+    })
 )]
 pub struct UploadBody {
     /// 1 to 500 characters after trimming.
-    #[schema(value_type = String, required = true, min_length = 1, max_length = 500)]
+    #[schema(value_type = String, required = true, min_length = 1, pattern = r"^[^\x00]*[^\x00\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00]*$", max_length = 500)]
     pub name: Option<String>,
     #[schema(value_type = Vec<TurnBody>, required = true, min_items = 1, max_items = 1000)]
     pub turns: Option<Vec<TurnBody>>,
@@ -71,26 +82,36 @@ pub struct UploadBody {
     /// body a 409 `conflict_error`.
     #[schema(max_length = 255)]
     pub external_id: Option<String>,
+    /// The client's id of the end user; trimmed like every text field.
     #[schema(max_length = 255)]
     pub external_user_id: Option<String>,
-    /// A language tag such as `en` or `en-US`.
+    /// A language tag such as `en` or `en-US` (blank: absent).
     #[schema(
         max_length = 35,
-        pattern = "^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$",
+        pattern = r"^[\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*([A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*)?[\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$",
         example = "en"
     )]
     pub language: Option<String>,
     #[schema(max_length = 100, example = "zendesk")]
     pub source_system: Option<String>,
-    /// When the conversation happened (RFC 3339, any offset).
-    #[schema(format = DateTime)]
+    /// When the conversation happened (RFC 3339, any offset; in years 0000–9999 in UTC). A
+    /// blank string counts as absent.
+    #[schema(schema_with = source_timestamp_schema)]
     pub source_timestamp: Option<String>,
-    /// Any JSON object.
+    /// Any JSON object, kept exactly as sent (key order and all).
     #[schema(value_type = Option<Object>)]
-    pub metadata: Option<Value>,
+    pub metadata: Option<Box<RawValue>>,
     /// Only read by the legacy endpoint.
     #[schema(ignore)]
     pub project_id: Option<String>,
+}
+
+fn source_timestamp_schema() -> utoipa::openapi::schema::Schema {
+    super::instant_or_blank_schema(false, true)
+}
+
+fn created_at_schema() -> utoipa::openapi::schema::Schema {
+    super::instant_or_blank_schema(false, true)
 }
 
 /// One turn of an uploaded transcript.
@@ -102,35 +123,49 @@ pub struct TurnBody {
     /// May be empty; at most 1 MiB (1,048,576 bytes) of UTF-8.
     #[schema(value_type = String, required = true, max_length = 1048576)]
     pub content: Option<String>,
-    pub tool_calls: Option<Vec<ToolCall>>,
+    #[schema(value_type = Option<Vec<ToolCall>>)]
+    pub tool_calls: Option<Vec<ToolCallBody>>,
     pub tool_results: Option<Vec<ToolResult>>,
-    /// Any JSON object.
+    /// Any JSON object, kept exactly as sent.
     #[schema(value_type = Option<Object>)]
-    pub metadata: Option<Value>,
-    /// When the turn was said (RFC 3339, any offset).
-    #[schema(format = DateTime)]
+    pub metadata: Option<Box<RawValue>>,
+    /// When the turn was said (RFC 3339, any offset; in years 0000–9999 in UTC). A blank
+    /// string counts as absent.
+    #[schema(schema_with = created_at_schema)]
     pub created_at: Option<String>,
 }
 
-/// A tool call made in a turn: the tool's name and its arguments (any JSON).
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct ToolCall {
+/// A tool call as sent; [`TurnBody::validate`] makes it a [`ToolCall`].
+#[derive(Debug, Deserialize)]
+pub struct ToolCallBody {
     pub name: String,
-    #[serde(default)]
-    pub args: Value,
+    pub args: Option<Box<RawValue>>,
 }
 
-/// What a tool returned: the tool's name and its result (any JSON).
+/// A tool call made in a turn: the tool's name and its arguments, a JSON object kept exactly
+/// as sent. A JSON string that holds an object (the way OpenAI sends `arguments`) is read as
+/// that object.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ToolCall {
+    pub name: String,
+    #[schema(value_type = Object)]
+    pub args: Box<RawValue>,
+}
+
+/// What a tool returned: the tool's name and its result (any JSON, kept exactly as sent;
+/// `null` when absent).
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ToolResult {
     pub name: String,
     #[serde(default)]
-    pub result: Value,
+    #[schema(value_type = Value)]
+    pub result: Option<Box<RawValue>>,
 }
 
-/// A validated transcript, ready to store. Serializing it gives the canonical form whose hash
-/// decides whether a re-upload with the same `externalId` is a retry.
-#[derive(Debug, Clone, Serialize)]
+/// A validated transcript, ready to store; client JSON (metadata, tool arguments and results)
+/// is held as the text that was sent. [`NewTranscript::fingerprint`] decides whether a
+/// re-upload with the same `externalId` is a retry.
+#[derive(Debug, Clone)]
 pub struct NewTranscript {
     pub name: String,
     pub model_name: Option<String>,
@@ -139,17 +174,17 @@ pub struct NewTranscript {
     pub language: Option<String>,
     pub source_system: Option<String>,
     pub source_timestamp: Option<Timestamp>,
-    pub metadata: Option<Value>,
+    pub metadata: Option<Box<RawValue>>,
     pub turns: Vec<NewTurn>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct NewTurn {
     pub role: Role,
     pub content: String,
     pub tool_calls: Option<Vec<ToolCall>>,
     pub tool_results: Option<Vec<ToolResult>>,
-    pub metadata: Option<Value>,
+    pub metadata: Option<Box<RawValue>>,
     pub created_at: Option<Timestamp>,
 }
 
@@ -341,6 +376,7 @@ fn optional_text(
     max_chars: usize,
 ) -> Result<Option<String>, ValidationError> {
     let Some(value) = value else { return Ok(None) };
+    ValidationError::reject_nul(&value, param)?;
     let value = value.trim();
     if value.is_empty() {
         return Ok(None);
@@ -373,26 +409,60 @@ fn optional_timestamp(
     value: Option<String>,
     param: &str,
 ) -> Result<Option<Timestamp>, ValidationError> {
-    match value {
-        None => Ok(None),
-        Some(s) => Timestamp::parse_rfc3339(s.trim()).map(Some).ok_or_else(|| {
+    match value.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(s) => Timestamp::parse_rfc3339(s).map(Some).ok_or_else(|| {
             ValidationError::new(
                 param,
-                format!("{param} must be an RFC 3339 timestamp, e.g. 2026-03-15T10:30:00.000Z"),
+                format!(
+                    "{param} must be an RFC 3339 timestamp {}, e.g. 2026-03-15T10:30:00.000Z",
+                    Timestamp::RANGE
+                ),
             )
         }),
     }
 }
 
-fn optional_object(value: Option<Value>, param: &str) -> Result<Option<Value>, ValidationError> {
+/// Client JSON that must be an object (`null` reads as absent), kept as sent.
+fn optional_object(
+    value: Option<Box<RawValue>>,
+    param: &str,
+) -> Result<Option<Box<RawValue>>, ValidationError> {
     match value {
-        None | Some(Value::Null) => Ok(None),
-        Some(v @ Value::Object(_)) => Ok(Some(v)),
+        None => Ok(None),
+        Some(raw) if raw.get().starts_with('{') => Ok(Some(raw)),
         Some(_) => Err(ValidationError::new(
             param,
             format!("{param} must be a JSON object"),
         )),
     }
+}
+
+/// A tool call's `args`: a JSON object, or a JSON string holding one (as OpenAI sends
+/// `arguments`), which is read as that object.
+fn tool_args(value: Option<Box<RawValue>>, param: &str) -> Result<Box<RawValue>, ValidationError> {
+    let expected = || {
+        ValidationError::new(
+            param,
+            format!("{param} must be a JSON object, or a string holding one"),
+        )
+    };
+    let raw = value.ok_or_else(expected)?;
+    if raw.get().starts_with('{') {
+        return Ok(raw);
+    }
+    let text: String = serde_json::from_str(raw.get()).map_err(|_| expected())?;
+    let inner: Box<RawValue> = serde_json::from_str(&text).map_err(|_| expected())?;
+    if !inner.get().starts_with('{') {
+        return Err(expected());
+    }
+    if let Some(duplicate) = super::json::duplicate_key(inner.get().as_bytes(), param) {
+        return Err(ValidationError::new(
+            &duplicate,
+            format!("{duplicate} is given twice: each key of an object may appear once"),
+        ));
+    }
+    Ok(inner)
 }
 
 /// A BCP 47-shaped language tag: `en`, `en-US`, `zh-Hant-TW`.
@@ -485,16 +555,42 @@ impl TurnBody {
                 format!("{content_param} is required: a string (it may be empty)"),
             )
         })?;
+        ValidationError::reject_nul(&content, &content_param)?;
         if content.len() > MAX_CONTENT_BYTES {
             return Err(ValidationError::new(
                 &content_param,
                 format!("{content_param} must be at most {MAX_CONTENT_BYTES} bytes of UTF-8"),
             ));
         }
+        let tool_calls = self
+            .tool_calls
+            .map(|calls| {
+                calls
+                    .into_iter()
+                    .enumerate()
+                    .map(|(j, call)| {
+                        let at = format!("{path}.toolCalls[{j}]");
+                        ValidationError::reject_nul(&call.name, &format!("{at}.name"))?;
+                        Ok(ToolCall {
+                            name: call.name,
+                            args: tool_args(call.args, &format!("{at}.args"))?,
+                        })
+                    })
+                    .collect::<Result<Vec<_>, ValidationError>>()
+            })
+            .transpose()?;
+        if let Some(results) = &self.tool_results {
+            for (j, result) in results.iter().enumerate() {
+                ValidationError::reject_nul(
+                    &result.name,
+                    &format!("{path}.toolResults[{j}].name"),
+                )?;
+            }
+        }
         Ok(NewTurn {
             role,
             content,
-            tool_calls: self.tool_calls,
+            tool_calls,
             tool_results: self.tool_results,
             metadata: optional_object(self.metadata, &field(path, "metadata"))?,
             created_at: optional_timestamp(self.created_at, &field(path, "createdAt"))?,
@@ -502,18 +598,10 @@ impl TurnBody {
     }
 }
 
-impl NewTranscript {
-    /// SHA-256 of the canonical JSON form (object keys sorted), for replay detection.
-    pub fn fingerprint(&self) -> [u8; 32] {
-        let canonical = serde_json::to_vec(self).expect("a transcript serializes");
-        Sha256::digest(&canonical).into()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     fn parse(body: Value) -> Result<NewTranscript, ValidationError> {
         serde_json::from_value::<UploadBody>(body)
@@ -618,6 +706,21 @@ mod tests {
         assert_eq!(a.fingerprint(), b.fingerprint());
         let c = parse(valid()).unwrap();
         assert_ne!(a.fingerprint(), c.fingerprint());
+    }
+
+    #[test]
+    fn client_json_is_kept_as_sent_and_args_may_be_a_string_holding_an_object() {
+        let body = r#"{"name": "n", "metadata": {"b": 1, "a": 2}, "turns": [{"role": "tool",
+            "content": "", "toolCalls": [{"name": "f", "args": {"z": 1, "a": 2}},
+            {"name": "g", "args": "{\"z\": 1, \"a\": 2}"}]}]}"#;
+        let t = serde_json::from_str::<UploadBody>(body)
+            .unwrap()
+            .validate()
+            .unwrap();
+        assert_eq!(t.metadata.unwrap().get(), r#"{"b": 1, "a": 2}"#);
+        let calls = t.turns[0].tool_calls.as_ref().unwrap();
+        assert_eq!(calls[0].args.get(), r#"{"z": 1, "a": 2}"#);
+        assert_eq!(calls[1].args.get(), r#"{"z": 1, "a": 2}"#);
     }
 
     #[test]

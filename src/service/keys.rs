@@ -39,6 +39,9 @@ impl KeyRequest {
                 "name must be 3 to 100 characters",
             ));
         }
+        if let Some(description) = &self.description {
+            ValidationError::reject_nul(description, "description")?;
+        }
         let description = self
             .description
             .map(|d| d.trim().to_string())
@@ -68,7 +71,10 @@ impl KeyRequest {
                 let at = Timestamp::parse_rfc3339(raw).ok_or_else(|| {
                     ValidationError::new(
                         "expiresAt",
-                        format!("expiresAt must be an RFC 3339 timestamp, got {raw:?}"),
+                        format!(
+                            "expiresAt must be an RFC 3339 timestamp {}, got {raw:?}",
+                            Timestamp::RANGE
+                        ),
                     )
                 })?;
                 if at <= Timestamp::now() {

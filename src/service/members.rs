@@ -19,6 +19,7 @@ pub async fn create_member(
     email: &str,
     password: &str,
 ) -> Result<Member, ServiceError> {
+    ValidationError::reject_nul(email, "email")?;
     let email = normalize_email(email)
         .ok_or_else(|| ValidationError::new("email", "email must look like name@example.com"))?;
     validate_password(password)?;
@@ -57,6 +58,8 @@ pub async fn sign_in(
     terms: SessionTerms,
 ) -> Result<(Member, NewSession), ServiceError> {
     gate.throttle.attempt_from(gate.peer)?;
+    // An email no account can have, but one PostgreSQL cannot even look up: a 400, not a 500.
+    ValidationError::reject_nul(email, "email")?;
     let email = normalize_email(email).ok_or(AuthError::WrongCredentials)?;
     let found = store.member_by_email(&email).await?;
     let member = check_password(gate, &email, found, password).await?;
@@ -74,6 +77,7 @@ pub async fn sign_in_or_up(
     terms: SessionTerms,
 ) -> Result<(Member, NewSession), ServiceError> {
     gate.throttle.attempt_from(gate.peer)?;
+    ValidationError::reject_nul(email, "email")?;
     let email = normalize_email(email)
         .ok_or_else(|| ValidationError::new("email", "email must look like name@example.com"))?;
     let member = match store.member_by_email(&email).await? {

@@ -5,6 +5,7 @@ mod auth;
 mod cli;
 mod cluster;
 mod hardening;
+mod input;
 mod manage;
 mod openapi;
 mod pages;

@@ -407,6 +407,27 @@ async fn an_invalid_filter_is_explained_on_the_page() {
 }
 
 #[tokio::test]
+async fn a_date_filter_past_year_9999_is_explained_on_the_page() {
+    let app = TestApp::spawn().await;
+    let f = fixture(&app).await;
+    let cookie = app.sign_in(&f.owner.email).await.cookie;
+    let page = get_page(
+        &app,
+        &format!(
+            "/w/{}/projects/{}/transcripts?date_to={}",
+            f.ws,
+            f.project,
+            percent_encode("9999-12-31T23:59:59-23:59")
+        ),
+        Some(&cookie),
+    )
+    .await;
+    page.assert_html(StatusCode::BAD_REQUEST, "date_to past year 9999");
+    assert!(page.body.contains(r#"id="filter-error""#));
+    assert!(page.body.contains(r#"id="filter-date_to" name="date_to""#));
+}
+
+#[tokio::test]
 async fn unknown_things_are_404_pages_and_foreign_workspaces_403_pages() {
     let app = TestApp::spawn().await;
     let f = fixture(&app).await;

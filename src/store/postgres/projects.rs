@@ -1,5 +1,6 @@
 //! Projects, transcripts with their turns and full-text documents (`tsvector`), annotations
-//! and reports, on PostgreSQL. JSON columns are `jsonb`.
+//! and reports, on PostgreSQL. Client JSON (metadata, tool calls and results) is `json`, kept
+//! as sent; the reports the server writes are `jsonb`.
 
 use std::collections::BTreeMap;
 
@@ -8,6 +9,7 @@ use sqlx::AssertSqlSafe;
 use sqlx::types::Json;
 
 use super::PostgresStore;
+use super::types::JsonText;
 use crate::model::transcript::{
     InsertOutcome, TranscriptDetail, TranscriptFilter, TranscriptInsert, TranscriptSummary,
     search_document,
@@ -25,6 +27,13 @@ use crate::store::{Dialect, NewProject, is_unique_violation};
 const SEARCH: &str = " and exists (select 1 from transcript_search s \
      where s.workspace_id = t.workspace_id and s.transcript_id = t.id \
      and s.document @@ to_tsquery('simple', ?))";
+
+/// Client JSON as a `json` parameter: `value` serialized, which keeps its raw parts as sent.
+fn json<T: serde::Serialize>(value: &Option<T>) -> Option<JsonText> {
+    value
+        .as_ref()
+        .map(|v| JsonText(serde_json::to_string(v).expect("JSON serializes")))
+}
 
 /// JSON text the application made, as a `jsonb` parameter.
 fn jsonb(text: &str) -> Result<Json<&RawValue>> {
@@ -215,7 +224,7 @@ pub(super) async fn insert_transcript(
     .bind(&t.external_id)
     .bind(&t.external_user_id)
     .bind(t.source_timestamp)
-    .bind(t.metadata.as_ref().map(Json))
+    .bind(json(&t.metadata))
     .bind(s.turn_count)
     .bind(s.user_turn_count)
     .bind(s.assistant_turn_count)
@@ -262,9 +271,9 @@ pub(super) async fn insert_transcript(
                 .bind(turn.role)
                 .bind(&turn.content)
                 .bind(**tokens)
-                .bind(turn.tool_calls.as_ref().map(Json))
-                .bind(turn.tool_results.as_ref().map(Json))
-                .bind(turn.metadata.as_ref().map(Json))
+                .bind(json(&turn.tool_calls))
+                .bind(json(&turn.tool_results))
+                .bind(json(&turn.metadata))
                 .bind(turn.created_at);
         }
         query.execute(&mut *tx).await?;
@@ -289,11 +298,6 @@ pub(super) async fn insert_transcript(
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
-    // What was sent, as the JSON text the application writes; reads return jsonb's form.
-    let metadata = insert.transcript.metadata.as_ref().map(|m| {
-        RawValue::from_string(serde_json::to_string(m).expect("JSON serializes"))
-            .expect("serialized JSON is valid")
-    });
     Ok(InsertOutcome::Created(TranscriptSummary {
         id: insert.id,
         project_id: insert.project_id,
@@ -304,7 +308,7 @@ pub(super) async fn insert_transcript(
         source_system: insert.transcript.source_system,
         external_id: insert.transcript.external_id,
         external_user_id: insert.transcript.external_user_id,
-        metadata,
+        metadata: insert.transcript.metadata,
         stats: insert.stats,
         source_timestamp: insert.transcript.source_timestamp,
         created_at: insert.created_at,

@@ -4,6 +4,7 @@
 
 use sqlx::encode::IsNull;
 use sqlx::error::BoxDynError;
+use sqlx::postgres::types::Oid;
 use sqlx::postgres::{PgArgumentBuffer, PgTypeInfo, PgValueRef};
 use sqlx::{Decode, Encode, Postgres, Type};
 use time::OffsetDateTime;
@@ -53,5 +54,31 @@ stored_as!(
     Timestamp,
     OffsetDateTime,
     |v| OffsetDateTime::from_unix_timestamp_nanos(i128::from(v.unix_millis()) * 1_000_000)?,
-    |d| Ok(Timestamp::from_datetime(d))
+    |d| Timestamp::from_datetime(d).ok_or_else(|| format!(
+        "a timestamp outside {}: {d}",
+        Timestamp::RANGE
+    )
+    .into())
 );
+
+/// JSON text bound as `json`, which PostgreSQL keeps exactly as given (key order, spacing,
+/// duplicate-free as the application checked it, `\u0000` escapes), where `jsonb` would
+/// normalize it. For client JSON; JSON the server writes itself may go to `jsonb`.
+pub(crate) struct JsonText(pub String);
+
+/// The OID of `json`.
+const JSON_OID: Oid = Oid(114);
+
+impl Type<Postgres> for JsonText {
+    fn type_info() -> PgTypeInfo {
+        PgTypeInfo::with_oid(JSON_OID)
+    }
+}
+
+impl Encode<'_, Postgres> for JsonText {
+    fn encode_by_ref(&self, buf: &mut PgArgumentBuffer) -> Result<IsNull, BoxDynError> {
+        // The binary form of `json` is its text.
+        buf.extend_from_slice(self.0.as_bytes());
+        Ok(IsNull::No)
+    }
+}
