@@ -3,6 +3,7 @@
 mod access;
 pub mod openapi;
 pub mod projects;
+pub mod schema;
 pub mod service;
 pub mod transcripts;
 

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use super::access::{missing_project, parse_project_id};
-use super::openapi::{ErrorBody, PageQuery};
+use super::schema::{ErrorBody, PageQuery};
 use crate::error::{ApiError, Result};
 use crate::http::{
     Envelope, JsonBody, ListEnvelope, PathParam, QueryParams, Reader, RequestStart, Writer,

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::json;
 
-use super::openapi::{ErrorBody, ServiceStatus};
+use super::schema::{ErrorBody, ServiceStatus};
 use crate::error::{ApiError, Result};
 use crate::state::AppState;
 

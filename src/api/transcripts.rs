@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::access::{load_project, not_accessible, parse_project_id};
-use super::openapi::{ErrorBody, LegacyUploadBody, PageQuery, TranscriptFilterQuery};
+use super::schema::{ErrorBody, LegacyUploadBody, PageQuery, TranscriptFilterQuery};
 use crate::auth::Principal;
 use crate::error::{ApiError, Result};
 use crate::http::{

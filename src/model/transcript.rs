@@ -375,19 +375,43 @@ fn optional_text(
     param: &str,
     max_chars: usize,
 ) -> Result<Option<String>, ValidationError> {
+    // Counted as sent, as the schema's maxLength reads: surrounding white space does not buy
+    // room beyond the limit.
+    trimmed_text(value, param, max_chars, Count::AsSent)
+}
+
+/// What a text length limit counts.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Count {
+    /// The value as the client sent it.
+    AsSent,
+    /// The value after trimming surrounding white space (names, SPEC §1.3).
+    Trimmed,
+}
+
+/// `value` trimmed (`None` if blank), refused with a 400 naming `param` if it holds NUL or is
+/// longer than `max_chars` as `count` measures it.
+fn trimmed_text(
+    value: Option<String>,
+    param: &str,
+    max_chars: usize,
+    count: Count,
+) -> Result<Option<String>, ValidationError> {
     let Some(value) = value else { return Ok(None) };
     ValidationError::reject_nul(&value, param)?;
-    let value = value.trim();
-    if value.is_empty() {
-        return Ok(None);
-    }
-    if value.chars().count() > max_chars {
+    let trimmed = value.trim();
+    let measured = if count == Count::AsSent {
+        value.as_str()
+    } else {
+        trimmed
+    };
+    if measured.chars().count() > max_chars {
         return Err(ValidationError::new(
             param,
             format!("{param} must be at most {max_chars} characters"),
         ));
     }
-    Ok(Some(value.to_string()))
+    Ok((!trimmed.is_empty()).then(|| trimmed.to_string()))
 }
 
 /// A name: required, 1–`max` characters after trimming.
@@ -396,7 +420,7 @@ pub fn required_name(
     param: &str,
     max: usize,
 ) -> Result<String, ValidationError> {
-    match optional_text(value, param, max)? {
+    match trimmed_text(value, param, max, Count::Trimmed)? {
         Some(name) => Ok(name),
         None => Err(ValidationError::new(
             param,

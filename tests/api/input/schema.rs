@@ -38,6 +38,37 @@ async fn a_blank_domain_pack_is_outside_the_enum() {
 }
 
 #[tokio::test]
+async fn optional_text_limits_count_the_value_as_sent_as_the_schema_does() {
+    let app = TestApp::spawn().await;
+    let (_, key) = app.tenant().await;
+    let project = app.project(&key, "p").await;
+    let padded = format!("{}en{}", "\u{85}".repeat(20), " ".repeat(20));
+    let cases = [
+        ("language", json!(padded), 35),
+        ("language", json!("\u{85}".repeat(40)), 35),
+        ("modelName", json!(format!("  {}  ", "m".repeat(99))), 100),
+        ("externalId", json!(format!("{} ", "e".repeat(255))), 255),
+    ];
+    for (field, value, limit) in cases {
+        let body = upload_with(json!({ field: value }));
+
+        let (status, response) = app.upload(&key, &project, &body).await;
+
+        assert_invalid(
+            &format!("{field} longer than {limit} as sent"),
+            status,
+            &response,
+            field,
+        );
+    }
+    let within = upload_with(json!({"language": " en-US ", "modelName": "  gpt-4o  "}));
+    let (status, created) = app.upload(&key, &project, &within).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(created["data"]["language"], "en-US", "trimmed: {created}");
+    assert_eq!(created["data"]["modelName"], "gpt-4o", "trimmed: {created}");
+}
+
+#[tokio::test]
 async fn blank_optional_timestamps_count_as_absent() {
     let app = TestApp::spawn().await;
     let (_, key) = app.tenant().await;
