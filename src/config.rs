@@ -156,6 +156,27 @@ pub struct ServerConfig {
     /// Longest request target (path and query), in bytes (414 past it).
     #[arg(long, env = "HALFPIPE_MAX_URI_BYTES", default_value_t = 8 * 1024)]
     pub max_uri_bytes: usize,
+
+    /// The analysis worker of this node: `on`, or `off` (uploads are still queued for
+    /// analysis, and wait for a node that has it on).
+    #[arg(long, env = "HALFPIPE_ANALYSIS", value_enum, default_value_t = Switch::On)]
+    pub analysis: Switch,
+
+    /// How often the analysis worker looks for work queued by other nodes, in milliseconds.
+    #[arg(long, env = "HALFPIPE_ANALYSIS_POLL_MS", default_value_t = 250)]
+    pub analysis_poll_ms: u64,
+
+    /// The wait before a failed analysis is retried, in milliseconds; each further retry
+    /// waits twice as long, and after 5 attempts the job is kept as failed.
+    #[arg(long, env = "HALFPIPE_ANALYSIS_RETRY_MS", default_value_t = 1000)]
+    pub analysis_retry_ms: u64,
+}
+
+/// A feature switched on or off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Switch {
+    On,
+    Off,
 }
 
 impl ServerConfig {
@@ -182,6 +203,14 @@ impl ServerConfig {
     pub fn idle_timeout(&self) -> Duration {
         Duration::from_millis(self.idle_timeout_ms.max(1))
     }
+
+    pub fn analysis_poll(&self) -> Duration {
+        Duration::from_millis(self.analysis_poll_ms.clamp(10, 60_000))
+    }
+
+    pub fn analysis_retry(&self) -> Duration {
+        Duration::from_millis(self.analysis_retry_ms.max(1))
+    }
 }
 
 impl Default for ServerConfig {
@@ -205,6 +234,9 @@ impl Default for ServerConfig {
             max_header_bytes: 32 * 1024,
             max_headers: 100,
             max_uri_bytes: 8 * 1024,
+            analysis: Switch::On,
+            analysis_poll_ms: 250,
+            analysis_retry_ms: 1000,
         }
     }
 }

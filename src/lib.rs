@@ -5,6 +5,7 @@
 //! `cli` → `app` → `api` · `manage` · `dashboard` → `http` (with `error`) → `state` →
 //! `service` → `auth` → `store` → `model` (with `config`).
 
+pub mod analysis;
 pub mod api;
 pub mod app;
 pub mod auth;

@@ -4,6 +4,7 @@ use std::sync::{Arc, OnceLock};
 
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
+use crate::analysis::worker::Queue;
 use crate::auth::Authenticator;
 use crate::auth::password::PasswordWorkers;
 use crate::auth::ratelimit::RateLimiter;
@@ -30,6 +31,8 @@ pub struct Shared {
     pub passwords: Arc<PasswordWorkers>,
     /// Where "now" comes from: the system time, or in tests one that can be moved forward.
     pub clock: Clock,
+    /// This node's handle on the analysis queue.
+    pub analysis: Arc<Queue>,
     jwt_secret: tokio::sync::OnceCell<Vec<u8>>,
 }
 
@@ -62,6 +65,7 @@ impl AppState {
             login_throttle: Arc::new(login_throttle),
             passwords: Arc::new(passwords),
             clock,
+            analysis: Arc::new(Queue::new()),
             jwt_secret: tokio::sync::OnceCell::new(),
         }))
     }

@@ -17,7 +17,7 @@ use crate::http::{
     parse_filter, respond, respond_list,
 };
 use crate::model::transcript::{
-    InsertOutcome, NewTranscript, TranscriptDetail, TranscriptSummary, UploadBody,
+    InsertOutcome, NewTranscript, StoredTurn, TranscriptDetail, TranscriptSummary, UploadBody,
 };
 use crate::model::{ProjectId, Timestamp, TranscriptId, WorkspaceId};
 use crate::service::ingest;
@@ -201,7 +201,10 @@ async fn store_upload(
         created_by: who.hint.to_string(),
     };
     let (status, stored) = match ingest::store(state.store.as_ref(), target, transcript).await? {
-        InsertOutcome::Created(t) => (StatusCode::CREATED, t),
+        InsertOutcome::Created(t) => {
+            state.analysis.wake();
+            (StatusCode::CREATED, t)
+        }
         InsertOutcome::Replayed(t) => (StatusCode::OK, t),
         InsertOutcome::Conflict(existing) => {
             return Err(ApiError::Conflict {
@@ -276,7 +279,7 @@ async fn list(
     security(("bearerAuth" = [])),
     params(("transcriptId" = TranscriptId, Path, description = "The transcript's id.")),
     responses(
-        (status = 200, description = "The transcript.", body = Envelope<TranscriptDetail>),
+        (status = 200, description = "The transcript.", body = Envelope<TranscriptView>),
         (status = 404, description = "No such transcript (also for an id that is not a UUID).",
             body = ErrorBody),
     ),
@@ -296,8 +299,55 @@ async fn show(
         .get_transcript(who.workspace_id, transcript_id)
         .await?
     {
-        return Ok(respond(StatusCode::OK, start, detail));
+        let mut analysis = state
+            .store
+            .get_analysis(who.workspace_id, transcript_id)
+            .await?;
+        let view = TranscriptView::new(detail, &mut analysis.turn_signals);
+        return Ok(respond(StatusCode::OK, start, view));
     }
     let owner = state.store.transcript_owner(transcript_id).await?;
     Err(not_accessible(owner, "transcript", &id))
+}
+
+/// A transcript with its turns, each with its signals, and its annotations.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = TranscriptDetail)]
+struct TranscriptView {
+    #[serde(flatten)]
+    summary: TranscriptSummary,
+    turns: Vec<TurnView>,
+    /// What analysis found, as string keys and values (`{}` before analysis).
+    annotations: std::collections::BTreeMap<String, String>,
+}
+
+/// A stored turn with the signals analysis found in it.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = Turn)]
+struct TurnView {
+    #[serde(flatten)]
+    turn: StoredTurn,
+    /// The taxonomy's signals found in this turn (SPEC §6.2); `[]` before analysis.
+    signals: Vec<String>,
+}
+
+impl TranscriptView {
+    fn new(
+        detail: TranscriptDetail,
+        signals: &mut std::collections::BTreeMap<i64, Vec<String>>,
+    ) -> Self {
+        let turns = detail
+            .turns
+            .into_iter()
+            .map(|turn| TurnView {
+                signals: signals.remove(&turn.index).unwrap_or_default(),
+                turn,
+            })
+            .collect();
+        Self {
+            summary: detail.summary,
+            turns,
+            annotations: detail.annotations,
+        }
+    }
 }

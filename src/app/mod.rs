@@ -23,7 +23,9 @@ use tower_http::trace::TraceLayer;
 mod guard;
 mod listen;
 
+use crate::analysis::worker::{self, Worker};
 use crate::api;
+use crate::config::Switch;
 use crate::dashboard;
 use crate::error::ApiError;
 use crate::http::RequestStart;
@@ -317,13 +319,35 @@ pub async fn serve(
         state.config.last_used_flush(),
         Arc::clone(&stop),
     ));
+    let (stop_analysis, analysis_stopped) = tokio::sync::watch::channel(false);
+    let analysis = (state.config.analysis == Switch::On)
+        .then(|| tokio::spawn(analysis_worker(&state).run(analysis_stopped)));
     listen::accept(listener, router(state.clone()), &state.config, shutdown).await;
     watcher.abort();
+    // The worker finishes the batch under way, then stops.
+    let _ = stop_analysis.send(true);
+    if let Some(analysis) = analysis {
+        let _ = analysis.await;
+    }
     // A permit is stored if the flusher is mid-flush: it finishes that batch, then stops.
     stop.notify_one();
     let _ = flusher.await;
     flush_last_used(&state).await;
     Ok(())
+}
+
+/// This node's analysis worker, as configured.
+fn analysis_worker(state: &AppState) -> Worker {
+    let settings = worker::Settings {
+        poll: state.config.analysis_poll(),
+        retry_base: state.config.analysis_retry(),
+        ..worker::Settings::default()
+    };
+    Worker::new(
+        Arc::clone(&state.store),
+        Arc::clone(&state.analysis),
+        settings,
+    )
 }
 
 /// Resolves on Ctrl-C or SIGTERM. The handlers are installed by this call, not by the first

@@ -52,6 +52,43 @@ pub struct KeyChange {
     pub hash: KeyHash,
 }
 
+/// A queued analysis job a worker has taken (SPEC §6.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AnalysisJob {
+    pub workspace_id: WorkspaceId,
+    pub transcript_id: TranscriptId,
+    /// Attempts so far, this one included.
+    pub attempts: i64,
+}
+
+/// A job still in the queue: waiting, or given up on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueuedAnalysis {
+    pub transcript_id: TranscriptId,
+    /// `queued` or `failed`.
+    pub state: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+}
+
+/// What analysis found in one transcript, as it is stored.
+#[derive(Debug, Clone, Copy)]
+pub struct AnalysisResult<'a> {
+    pub annotations: &'a BTreeMap<String, String>,
+    /// Signal names by turn index; turns without signals are absent.
+    pub turn_signals: &'a BTreeMap<i64, Vec<String>>,
+    /// The analyzer version that produced them.
+    pub version: &'a str,
+}
+
+/// A transcript's stored analysis: the version that produced it and its per-turn signals.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StoredAnalysis {
+    pub version: Option<String>,
+    pub analyzed_at: Option<Timestamp>,
+    pub turn_signals: BTreeMap<i64, Vec<String>>,
+}
+
 /// Who made a change, for the audit log.
 #[derive(Debug, Clone)]
 pub struct Actor(pub String);
@@ -175,6 +212,43 @@ pub trait Store: MemberStore + Send + Sync + 'static {
         id: TranscriptId,
         annotations: &BTreeMap<String, String>,
     ) -> Result<()>;
+    /// A transcript's analyzer version and per-turn signals (empty before analysis).
+    async fn get_analysis(&self, ws: WorkspaceId, id: TranscriptId) -> Result<StoredAnalysis>;
+
+    // The analysis queue (SPEC §6.1); `insert_transcript` queues each new transcript.
+    /// Takes up to `limit` due jobs, in any workspace, and holds them for `lease` (a job whose
+    /// worker dies is due again after it); each counts as one more attempt. Several nodes may
+    /// claim at once: none gets a job another holds.
+    async fn claim_analysis_jobs(
+        &self,
+        now: Timestamp,
+        limit: u32,
+        lease: time::Duration,
+    ) -> Result<Vec<AnalysisJob>>;
+    /// Stores a job's results (annotations, signals, version) and removes the job, in one
+    /// transaction.
+    async fn complete_analysis(
+        &self,
+        ws: WorkspaceId,
+        id: TranscriptId,
+        result: AnalysisResult<'_>,
+        now: Timestamp,
+    ) -> Result<()>;
+    /// Records a failed attempt: due again at `retry_at`, or, with `None`, given up on as
+    /// `failed` with its reason (kept, never retried).
+    async fn fail_analysis(
+        &self,
+        ws: WorkspaceId,
+        id: TranscriptId,
+        error: &str,
+        retry_at: Option<Timestamp>,
+    ) -> Result<()>;
+    /// Queues every transcript whose results are missing or come from another analyzer
+    /// version than `version` and that has no job yet; returns how many it queued.
+    async fn enqueue_outdated_analysis(&self, version: &str, now: Timestamp) -> Result<u64>;
+    /// The workspace's jobs still in the queue, oldest first.
+    async fn analysis_queue(&self, ws: WorkspaceId) -> Result<Vec<QueuedAnalysis>>;
+
     /// Replaces a project's report: executive summary and insights, both JSON text.
     async fn put_report(
         &self,

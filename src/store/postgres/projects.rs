@@ -297,6 +297,7 @@ pub(super) async fn insert_transcript(
     .bind(insert.created_at)
     .execute(&mut *tx)
     .await?;
+    super::analysis::enqueue(&mut tx, ws, insert.id, insert.created_at).await?;
     tx.commit().await?;
     Ok(InsertOutcome::Created(TranscriptSummary {
         id: insert.id,

@@ -6,6 +6,7 @@
 //! statement of this backend lives in this folder: `keys` (workspaces, keys, their change log
 //! and the audit log), `projects` (projects, transcripts, analysis results), `members`.
 
+mod analysis;
 mod keys;
 mod members;
 mod projects;
@@ -21,7 +22,10 @@ use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
 use super::error::Result;
-use super::{Actor, KeyAction, KeyAuthRecord, KeyChange, NewProject, Store};
+use super::{
+    Actor, AnalysisJob, AnalysisResult, KeyAction, KeyAuthRecord, KeyChange, NewProject,
+    QueuedAnalysis, Store, StoredAnalysis,
+};
 use crate::config::DatabaseConfig;
 use crate::model::transcript::{
     InsertOutcome, TranscriptDetail, TranscriptFilter, TranscriptInsert, TranscriptSummary,
@@ -271,6 +275,47 @@ impl Store for SqliteStore {
         annotations: &BTreeMap<String, String>,
     ) -> Result<()> {
         projects::set_annotations(self, ws, id, annotations).await
+    }
+
+    async fn get_analysis(&self, ws: WorkspaceId, id: TranscriptId) -> Result<StoredAnalysis> {
+        analysis::get(self, ws, id).await
+    }
+
+    async fn claim_analysis_jobs(
+        &self,
+        now: Timestamp,
+        limit: u32,
+        lease: time::Duration,
+    ) -> Result<Vec<AnalysisJob>> {
+        analysis::claim(self, now, limit, lease).await
+    }
+
+    async fn complete_analysis(
+        &self,
+        ws: WorkspaceId,
+        id: TranscriptId,
+        result: AnalysisResult<'_>,
+        now: Timestamp,
+    ) -> Result<()> {
+        analysis::complete(self, ws, id, result, now).await
+    }
+
+    async fn fail_analysis(
+        &self,
+        ws: WorkspaceId,
+        id: TranscriptId,
+        error: &str,
+        retry_at: Option<Timestamp>,
+    ) -> Result<()> {
+        analysis::fail(self, ws, id, error, retry_at).await
+    }
+
+    async fn enqueue_outdated_analysis(&self, version: &str, now: Timestamp) -> Result<u64> {
+        analysis::enqueue_outdated(self, version, now).await
+    }
+
+    async fn analysis_queue(&self, ws: WorkspaceId) -> Result<Vec<QueuedAnalysis>> {
+        analysis::queue(self, ws).await
     }
 
     async fn put_report(

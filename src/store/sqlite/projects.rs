@@ -282,6 +282,7 @@ pub(super) async fn insert_transcript(
     .bind(insert.created_at)
     .execute(&mut *tx)
     .await?;
+    super::analysis::enqueue(&mut tx, ws, insert.id, insert.created_at).await?;
     tx.commit().await?;
     let metadata = metadata.map(|m| RawValue::from_string(m).expect("serialized JSON is valid"));
     Ok(InsertOutcome::Created(TranscriptSummary {

@@ -7,7 +7,9 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use super::{AppState, Clock, DatabaseConfig, ServerConfig, Store, connect_store, serve_app};
+use super::{
+    AppState, Clock, DatabaseConfig, ServerConfig, Store, Switch, connect_store, serve_app,
+};
 
 /// A fresh database for one test: a SQLite file in a temporary directory, or, when
 /// `HALFPIPE_TEST_POSTGRES_URL` names a PostgreSQL server, a new database there that is
@@ -52,6 +54,15 @@ impl TestDb {
             url: with_database(server, &name),
             _dir: None,
             postgres: Some((server.to_string(), name)),
+        }
+    }
+
+    /// The same database under a second name that does not drop it: for another node.
+    pub fn alias(&self) -> Self {
+        Self {
+            url: self.url.clone(),
+            _dir: None,
+            postgres: None,
         }
     }
 
@@ -121,14 +132,27 @@ pub struct TestApp {
     server: Option<JoinHandle<std::io::Result<()>>>,
 }
 
-/// Test defaults: no rate limit, fast change polling and last-used flushes.
+/// Test defaults: no rate limit, fast change polling and last-used flushes, and no analysis
+/// worker (tests that set annotations themselves need them to stay; the analysis tests switch
+/// it on with [`analysis_config`]).
 pub fn test_config() -> ServerConfig {
     ServerConfig {
         listen: "127.0.0.1:0".into(),
         rate_limit_per_minute: 0,
         last_used_flush_ms: 100,
         key_poll_ms: 50,
+        analysis: Switch::Off,
         ..ServerConfig::default()
+    }
+}
+
+/// The test defaults with the analysis worker on, polling fast and retrying after 20 ms.
+pub fn analysis_config() -> ServerConfig {
+    ServerConfig {
+        analysis: Switch::On,
+        analysis_poll_ms: 20,
+        analysis_retry_ms: 20,
+        ..test_config()
     }
 }
 
@@ -162,6 +186,11 @@ impl TestApp {
             shutdown: Some(tx),
             server: Some(server),
         }
+    }
+
+    /// Another node on this app's database, with `config`; stop it before this one.
+    pub async fn beside(&self, config: ServerConfig) -> Self {
+        Self::spawn_on(self.db.alias(), config).await
     }
 
     /// Moves the server's clock forward by `by`: sessions, invitations and keys expire by it.

@@ -18,7 +18,7 @@ mod http;
 mod serve;
 
 pub use actors::{PASSWORD, Session, Team, fresh_email};
-pub use app::{POSTGRES_ENV, TestApp, TestDb, test_config};
+pub use app::{POSTGRES_ENV, TestApp, TestDb, analysis_config, test_config};
 pub use cli::{
     CliOutput, cli_json, create_member_cli, create_workspace, halfpipe_cli,
     halfpipe_cli_with_stdin, text,
@@ -34,16 +34,18 @@ pub use serve::ServeProcess;
 
 // The library, as the tests name it. Every `halfpipe::` path of the test suites is here, so
 // that when a module moves inside `src/` the tests are mended in this one place.
+pub use halfpipe::analysis::worker::{Settings as WorkerSettings, Worker};
+pub use halfpipe::analysis::{VERSION as ANALYZER_VERSION, analyze};
 pub use halfpipe::app::flush_last_used;
 pub use halfpipe::auth::session::SecretToken;
 pub use halfpipe::auth::{KeyKind, LEGACY_PREFIX, PREFIX, check_format, generate, hint};
-pub use halfpipe::config::ServerConfig;
+pub use halfpipe::config::{ServerConfig, Switch};
 pub use halfpipe::model::{
     KeyHash, KeyId, Member, MemberRole, NewApiKey, PermissionSet, ProjectId, Timestamp,
     TranscriptId, WorkspaceId,
 };
 pub use halfpipe::service::keys::{KeyRequest, LegacySecret, ValidKeyRequest, import_legacy_key};
-pub use halfpipe::store::{Actor, KeyAction};
+pub use halfpipe::store::{Actor, AnalysisResult, KeyAction};
 
 use halfpipe::app::serve as serve_app;
 use halfpipe::auth::session::hash_password;

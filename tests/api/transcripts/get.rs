@@ -69,14 +69,14 @@ async fn a_transcript_reads_back_with_its_turns_and_annotations_in_snake_case() 
         json!([
             {"index": 0, "role": "user", "content": "hello world", "token_count": 2,
              "tool_calls": null, "tool_results": null, "metadata": {"intent": "greeting"},
-             "created_at": "2026-03-15T10:30:00.500Z"},
+             "created_at": "2026-03-15T10:30:00.500Z", "signals": []},
             {"index": 1, "role": "assistant", "content": "Hello, world!", "token_count": 4,
              "tool_calls": [{"name": "lookup_order", "args": {"order_id": "A-1001"}}],
-             "tool_results": null, "metadata": null, "created_at": null},
+             "tool_results": null, "metadata": null, "created_at": null, "signals": []},
             {"index": 2, "role": "tool", "content": "", "token_count": 0,
              "tool_calls": null,
              "tool_results": [{"name": "lookup_order", "result": {"charges": 2}}],
-             "metadata": null, "created_at": null}
+             "metadata": null, "created_at": null, "signals": []}
         ])
     );
     assert_eq!(detail["annotations"], json!({}), "empty before analysis");
