@@ -3,8 +3,9 @@
 //! The modules form layers that run one way (see `docs/architecture.md`): each may use only
 //! those listed after it.
 //! `cli` → `app` → `api` · `manage` · `dashboard` → `http` (with `error`) → `state` →
-//! `service` → `auth` → `store` → `model` (with `config`).
+//! `service` (with `analysis`) → `auth` → `store` → `model` (with `config`).
 
+pub mod analysis;
 pub mod api;
 pub mod app;
 pub mod auth;

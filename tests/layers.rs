@@ -13,6 +13,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("store", 1),
     ("auth", 2),
     ("service", 3),
+    ("analysis", 3),
     ("state", 4),
     ("http", 5),
     ("error", 5),
