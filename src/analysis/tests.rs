@@ -16,6 +16,9 @@ fn turn(index: usize, role: Role, content: &str, results: Option<&str>) -> Store
     }
 }
 
+/// A conversation, the expected value and why.
+type Case<'a> = (&'a [(Role, &'a str)], &'a str, &'a str);
+
 fn run(pack: DomainPack, turns: &[(Role, &str)]) -> Analysis {
     let turns: Vec<StoredTurn> = turns
         .iter()
@@ -59,7 +62,7 @@ fn every_key_is_present_and_topic_is_not() {
 #[test]
 fn conversations_get_their_outcome() {
     use Role::{Assistant as A, HumanAgent as H, User as U};
-    let cases: &[(&[(Role, &str)], &str, &str)] = &[
+    let cases: &[Case] = &[
         (
             &[
                 (U, "Reset my password"),

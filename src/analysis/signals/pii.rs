@@ -120,7 +120,7 @@ pub fn luhn(digits: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// An IBAN: two capital letters, two check digits, then 11–30 letters or digits, optionally
