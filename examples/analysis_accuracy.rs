@@ -62,7 +62,9 @@ fn main() {
             .expect("a known pack");
         let analysis = analyze_turns(&turns_of(&conversation), pack);
         count += 1;
-        let expected = conversation["expected"].as_object().expect("expected labels");
+        let expected = conversation["expected"]
+            .as_object()
+            .expect("expected labels");
         for (key, want) in expected {
             let want = want.as_str().expect("string labels").to_string();
             let got = analysis.annotations.get(key).cloned().unwrap_or_default();
@@ -74,7 +76,10 @@ fn main() {
         }
     }
     println!("{count} conversations from {path}\n");
-    println!("{:<22} {:<22} {:>7} {:>9} {:>7}", "key", "value", "support", "precision", "recall");
+    println!(
+        "{:<22} {:<22} {:>7} {:>9} {:>7}",
+        "key", "value", "support", "precision", "recall"
+    );
     let mut summary = Vec::new();
     for (key, pairs) in &pairs {
         let mut values: Vec<&String> = pairs.iter().flat_map(|(w, g)| [w, g]).collect();
@@ -82,11 +87,18 @@ fn main() {
         values.dedup();
         let mut f1s = Vec::new();
         for value in values {
-            let tp = pairs.iter().filter(|(w, g)| w == value && g == value).count() as f64;
+            let tp = pairs
+                .iter()
+                .filter(|(w, g)| w == value && g == value)
+                .count() as f64;
             let predicted = pairs.iter().filter(|(_, g)| g == value).count() as f64;
             let support = pairs.iter().filter(|(w, _)| w == value).count();
             let precision = if predicted > 0.0 { tp / predicted } else { 0.0 };
-            let recall = if support > 0 { tp / support as f64 } else { 0.0 };
+            let recall = if support > 0 {
+                tp / support as f64
+            } else {
+                0.0
+            };
             println!("{key:<22} {value:<22} {support:>7} {precision:>9.2} {recall:>7.2}");
             // Macro-F1 averages over the values that occur in the labels.
             if support > 0 {
@@ -98,12 +110,14 @@ fn main() {
                 f1s.push(f1);
             }
         }
-        let accuracy =
-            pairs.iter().filter(|(w, g)| w == g).count() as f64 / pairs.len() as f64;
+        let accuracy = pairs.iter().filter(|(w, g)| w == g).count() as f64 / pairs.len() as f64;
         let macro_f1 = f1s.iter().sum::<f64>() / f1s.len().max(1) as f64;
         summary.push((key.clone(), macro_f1, accuracy, pairs.len()));
     }
-    println!("\n{:<22} {:>8} {:>8} {:>5} {:>7}  target", "key", "macro-F1", "accuracy", "n", "");
+    println!(
+        "\n{:<22} {:>8} {:>8} {:>5} {:>7}  target",
+        "key", "macro-F1", "accuracy", "n", ""
+    );
     for (key, f1, accuracy, n) in summary {
         let target = TARGETS.iter().find(|(k, _)| *k == key);
         let verdict = match target {
