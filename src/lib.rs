@@ -3,7 +3,7 @@
 //! The modules form layers that run one way (see `docs/architecture.md`): each may use only
 //! those listed after it.
 //! `cli` → `app` → `api` · `manage` · `dashboard` → `http` (with `error`) → `state` →
-//! `service` → `auth` → `store` → `model` (with `config`).
+//! `service` (with `analysis`) → `auth` → `store` → `model` (with `config`).
 
 pub mod analysis;
 pub mod api;
