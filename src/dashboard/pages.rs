@@ -694,6 +694,11 @@ async fn transcript(
         .get_project(ctx.at.workspace, summary.project_id)
         .await?
         .map_or_else(|| summary.project_id.to_string(), |p| p.name);
+    let mut signals = state
+        .store
+        .get_analysis(ctx.at.workspace, transcript_id)
+        .await?
+        .turn_signals;
     ok(&TranscriptPage {
         assets: Assets::get(),
         id: summary.id.to_string(),
@@ -708,7 +713,7 @@ async fn transcript(
         turns: detail
             .turns
             .iter()
-            .map(|t| TurnView::new(t, ctx.now))
+            .map(|t| TurnView::new(t, signals.remove(&t.index).unwrap_or_default(), ctx.now))
             .collect(),
         shell: ctx.shell,
     })

@@ -13,8 +13,8 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::support::{
-    ANALYZER_VERSION, AnalysisResult, TestApp, TranscriptId, Worker, WorkerSettings, WorkspaceId,
-    analysis_config, analyze, eventually, test_config,
+    ANALYZER_VERSION, AnalysisResult, MemberRole, TestApp, TranscriptId, Worker, WorkerSettings,
+    WorkspaceId, analysis_config, analyze, eventually, test_config,
 };
 
 /// How long an upload may wait for its analysis.
@@ -300,4 +300,77 @@ async fn two_nodes_share_the_queue_and_analyze_each_transcript_once() {
         first.state.analysis.failed() + second.state.analysis.failed(),
         0
     );
+}
+
+#[tokio::test]
+async fn the_conversation_view_shows_the_annotations_and_each_turns_signals() {
+    let app = TestApp::spawn_with(analysis_config()).await;
+    let ws = app.workspace("Acme").await;
+    let owner = app
+        .add_member(ws, "owner@example.com", MemberRole::Owner)
+        .await;
+    let key = app.key(ws, &[]).await;
+    let project = app.project(&key, "Support bot").await;
+    let body = json!({
+        "name": "Refund",
+        "turns": [
+            {"role": "user", "content": "I was charged twice. Can I get a refund?"},
+            {"role": "assistant", "content": "I'm sorry, I can't help with refunds."},
+            {"role": "user", "content": "This is useless. Let me talk to a human agent."}
+        ]
+    });
+    let (status, created) = app.upload(&key, &project, &body).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id: TranscriptId = created["data"]["id"]
+        .as_str()
+        .and_then(|id| id.parse().ok())
+        .expect("a transcript id");
+    let analyzed = analyzed(&app, &key, id).await;
+    let expected: Vec<(usize, String)> = analyzed["turns"]
+        .as_array()
+        .expect("turns")
+        .iter()
+        .enumerate()
+        .flat_map(|(i, turn)| {
+            let signals = turn["signals"].as_array().cloned().unwrap_or_default();
+            signals
+                .into_iter()
+                .map(move |s| (i, s.as_str().unwrap_or_default().to_string()))
+        })
+        .collect();
+    assert!(
+        !expected.is_empty(),
+        "the analyzer found signals: {analyzed}"
+    );
+
+    let cookie = app.sign_in(&owner.email).await.cookie;
+    let page = app
+        .client
+        .get(format!("{}/w/{ws}/transcripts/{id}", app.address))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("request sent");
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.expect("a page");
+
+    for (key, value) in analyzed["annotations"].as_object().expect("annotations") {
+        let value = value.as_str().unwrap_or_default();
+        assert!(
+            html.contains(&format!(r#"data-key="{key}""#)) && html.contains(value),
+            "the page shows annotation {key}={value}"
+        );
+    }
+    for (turn, signal) in expected {
+        let start = html
+            .find(&format!(r#"id="turn-{turn}""#))
+            .unwrap_or_else(|| panic!("turn {turn} on the page"));
+        let next = html[start + 1..]
+            .find(r#"id="turn-"#)
+            .map_or(html.len(), |n| start + 1 + n);
+        assert!(
+            html[start..next].contains(&format!(r#"data-signal="{signal}""#)),
+            "turn {turn} shows its signal {signal}"
+        );
+    }
 }

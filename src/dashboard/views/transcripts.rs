@@ -130,6 +130,8 @@ pub struct TurnView {
     pub tool_results: Vec<ToolView>,
     pub metadata: Option<String>,
     pub created: Option<When>,
+    /// The analyzer's signals on this turn (taxonomy names), empty before analysis.
+    pub signals: Vec<String>,
 }
 
 pub fn role_label(role: Role) -> &'static str {
@@ -178,7 +180,7 @@ fn tools(raw: Option<&RawValue>, payload: &str) -> Vec<ToolView> {
 }
 
 impl TurnView {
-    pub fn new(turn: &StoredTurn, now: Timestamp) -> Self {
+    pub fn new(turn: &StoredTurn, signals: Vec<String>, now: Timestamp) -> Self {
         Self {
             index: turn.index,
             role: turn.role.as_str(),
@@ -190,6 +192,7 @@ impl TurnView {
             tool_results: tools(turn.tool_results.as_deref(), "result"),
             metadata: pretty(turn.metadata.as_deref()),
             created: turn.created_at.map(|t| When::at(t, now)),
+            signals,
         }
     }
 }
