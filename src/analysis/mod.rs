@@ -14,7 +14,7 @@ use crate::model::transcript::{Role, StoredTurn, TranscriptDetail};
 use signals::{corrections, escalation, feelings, intent, language, malfunction, pii, tools};
 
 /// The version recorded with every result; a new version re-analyzes in the background.
-pub const VERSION: &str = "rules-1";
+pub const VERSION: &str = "rules-2";
 
 /// What the analyzer found in one transcript.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -157,7 +157,8 @@ impl Worker {
             tokio::select! {
                 () = tokio::time::sleep(self.settings.poll) => {},
                 () = self.queue.wake.notified() => {},
-                _ = stop.changed() => {},
+                // A dropped sender can never say stop: end rather than spin.
+                changed = stop.changed() => if changed.is_err() { break },
             }
         }
     }

@@ -291,7 +291,7 @@ pub fn read(text: &str, raw: &str, after_ai: bool) -> Feelings {
     let exclaimed = raw.contains('!');
     // Capitals for emphasis with a complaint ("STOP", "TOMORROW") read as frustration.
     let shouted = words(raw).any(|w| w.chars().count() >= 4 && w.chars().all(char::is_uppercase))
-        && (mild || text.starts_with("no"));
+        && (mild || words(text).next() == Some("no"));
     let frustration = strong || (mild && exclaimed) || shouted;
     let dissatisfaction = mild && !frustration;
     let praise = after_ai && has_any(text, POSITIVE);
@@ -358,6 +358,11 @@ mod tests {
             ),
             ("hmm, that's not quite right", false, "mild disappointment"),
             ("No, it's 5 hours, not 3.", false, "a neutral correction"),
+            (
+                "Now the HTTP call works, next the JSON part",
+                false,
+                "capitals after a word that only starts with no",
+            ),
             ("Das ist doch lächerlich!", true, "german"),
             ("¡Esto es ridículo!", true, "spanish"),
         ];

@@ -151,9 +151,16 @@ fn iban_spans(chars: &[char]) -> Vec<(usize, usize)> {
             }
             j += 1;
         }
+        // The number must end where the run of letters and digits ends: a prefix of a longer
+        // code that happens to pass mod 97 is not an IBAN.
+        let ends_a_word = |n: usize| {
+            chars
+                .get(ends[n - 1])
+                .is_none_or(|c| !c.is_ascii_alphanumeric())
+        };
         match (15..=compact.len())
             .rev()
-            .find(|&n| iban_valid(&compact[..n]))
+            .find(|&n| ends_a_word(n) && iban_valid(&compact[..n]))
         {
             Some(n) => {
                 spans.push((i, ends[n - 1]));
@@ -251,6 +258,11 @@ mod tests {
                 "a grouped IBAN",
             ),
             ("auf DE89370400440532013000.", &["iban"], "a compact IBAN"),
+            (
+                "code DE89370400440532013000X7",
+                &[],
+                "a valid IBAN inside a longer code",
+            ),
             (
                 "DE12 3456 7890 1234 5678 90",
                 &[],

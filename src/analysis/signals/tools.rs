@@ -9,7 +9,8 @@ use serde_json::Value;
 use super::has_phrase;
 
 /// Fields whose non-zero number means failure.
-const EXIT_FIELDS: &[&str] = &["exit_code", "exitCode", "returncode", "return_code", "code"];
+/// Compared with the field's name in lower case.
+const EXIT_FIELDS: &[&str] = &["exit_code", "exitcode", "returncode", "return_code", "code"];
 /// Words of a `status` field that mean failure.
 const FAILED_STATUS: &[&str] = &["error", "failed", "failure", "fail", "errored", "crashed"];
 /// Text that only a failing run prints.
@@ -149,6 +150,7 @@ mod tests {
                 "a failing test run",
             ),
             (r#""0 errors, 12 passed""#, false, "a clean run"),
+            (r#"{"exitCode": 1}"#, true, "a camelCase exit code"),
             (
                 r#"{"exit_code": 0, "stdout": "12 passed in 0.8s"}"#,
                 false,
