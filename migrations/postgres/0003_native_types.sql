@@ -1,11 +1,18 @@
 -- Native column types, converted in place: ids become uuid (a project id's "hp-" prefix is the
--- application's and is no longer stored), timestamps timestamptz, 0/1 flags boolean, and JSON
--- documents jsonb. Every value is kept; jsonb normalizes whitespace and the order of object
--- keys (see docs/deploy.md). Every table still leads with workspace_id.
+-- application's and is no longer stored), timestamps timestamptz, 0/1 flags boolean, the JSON
+-- that clients sent json (kept verbatim, `\u0000` escapes included) and the reports the server
+-- writes jsonb. Every value is kept. Every table still leads with workspace_id.
 --
 -- Foreign keys, the 0/1 checks and the partial index on is_default depend on the columns'
 -- types, so they are dropped first and recreated after. The migration runs in one
 -- transaction: it either converts everything or nothing.
+
+-- Timestamps that clients sent may lie in year 0000, which RFC 3339 writes but PostgreSQL's
+-- text input does not read (it has no year 0: 0000 is 1 BC).
+create function halfpipe_instant(t text) returns timestamptz language sql stable as $$
+    select case when t like '0000-%' then ('0001' || substr(t, 5) || ' BC')::timestamptz
+                else t::timestamptz end
+$$;
 
 alter table api_keys drop constraint api_keys_workspace_id_fkey;
 alter table projects drop constraint projects_workspace_id_fkey;
@@ -57,9 +64,9 @@ alter table transcripts
     alter column workspace_id type uuid using workspace_id::uuid,
     alter column id type uuid using id::uuid,
     alter column project_id type uuid using regexp_replace(project_id, '^hp-', '')::uuid,
-    alter column source_timestamp type timestamptz using source_timestamp::timestamptz,
-    alter column metadata type jsonb using metadata::jsonb,
-    alter column effective_at type timestamptz using effective_at::timestamptz,
+    alter column source_timestamp type timestamptz using halfpipe_instant(source_timestamp),
+    alter column metadata type json using metadata::json,
+    alter column effective_at type timestamptz using halfpipe_instant(effective_at),
     alter column created_at type timestamptz using created_at::timestamptz;
 
 alter table transcript_search
@@ -69,10 +76,10 @@ alter table transcript_search
 alter table turns
     alter column workspace_id type uuid using workspace_id::uuid,
     alter column transcript_id type uuid using transcript_id::uuid,
-    alter column tool_calls type jsonb using tool_calls::jsonb,
-    alter column tool_results type jsonb using tool_results::jsonb,
-    alter column metadata type jsonb using metadata::jsonb,
-    alter column created_at type timestamptz using created_at::timestamptz;
+    alter column tool_calls type json using tool_calls::json,
+    alter column tool_results type json using tool_results::json,
+    alter column metadata type json using metadata::json,
+    alter column created_at type timestamptz using halfpipe_instant(created_at);
 
 alter table annotations
     alter column workspace_id type uuid using workspace_id::uuid,
@@ -122,3 +129,5 @@ alter table sessions add constraint sessions_member_id_fkey
     foreign key (member_id) references members (id);
 alter table invitations add constraint invitations_workspace_id_fkey
     foreign key (workspace_id) references workspaces (id);
+
+drop function halfpipe_instant(text);

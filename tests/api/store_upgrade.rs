@@ -41,6 +41,10 @@ const FAR: &str = "2099-01-01T00:00:00.000Z";
 const METADATA: &str = r#"{"channel":"chat","nested":{"b":1,"a":[1,2.5,"x"]},"empty":{}}"#;
 const TOOL_CALLS: &str = r#"[{"name":"lookup_order","args":{"order_id":"A-1001"}}]"#;
 const TURN_METADATA: &str = r#"{"latencyMs":12}"#;
+/// Client JSON that `jsonb` could not hold (a `\u0000` escape) and keys out of order.
+const FIRST_TURN_METADATA: &str = r#"{"z":"a\u0000b","a":1}"#;
+/// An instant in year 0000, which RFC 3339 writes and PostgreSQL's text input does not read.
+const YEAR_ZERO: &str = "0000-01-01T00:00:00.000Z";
 const SUMMARY: &str = r#"{"headline":"Refunds dominate","count":3}"#;
 const INSIGHTS: &str = r#"[{"rank":1,"title":"Refunds"}]"#;
 
@@ -235,7 +239,7 @@ macro_rules! seed_old_release {
             (
                 "insert into turns (workspace_id, transcript_id, idx, role, content, \
                  token_count, tool_calls, tool_results, metadata, created_at) \
-                 values ($1, $2, 0, 'user', $3, 10, null, null, null, null), \
+                 values ($1, $2, 0, 'user', $3, 10, null, null, $8, $9), \
                  ($1, $2, 1, 'assistant', $4, 20, $5, null, $6, $7)",
                 vec![
                     t(WORKSPACE),
@@ -245,6 +249,8 @@ macro_rules! seed_old_release {
                     t(TOOL_CALLS),
                     t(TURN_METADATA),
                     t(TURN_AT),
+                    t(FIRST_TURN_METADATA),
+                    t(YEAR_ZERO),
                 ],
             ),
             (
@@ -471,6 +477,15 @@ async fn upgrade_keeps_everything(url: &str) {
     let turn_metadata: Value = serde_json::from_str(TURN_METADATA).unwrap();
     assert_eq!(turns[1]["metadata"], turn_metadata, "{body}");
     assert_eq!(turns[1]["created_at"], TURN_AT, "{body}");
+    let first_metadata: Value = serde_json::from_str(FIRST_TURN_METADATA).unwrap();
+    assert_eq!(
+        turns[0]["metadata"], first_metadata,
+        "a \\u0000 escape survives: {body}"
+    );
+    assert_eq!(
+        turns[0]["created_at"], YEAR_ZERO,
+        "year 0000 survives: {body}"
+    );
 
     // Search and date filters find it in its converted form.
     let path = format!("/projects/{PROJECT}/transcripts?q=refund&from=2025-10-30T23:59:58.001Z");
