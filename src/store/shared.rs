@@ -197,7 +197,10 @@ impl From<KeyRow> for ApiKeyRecord {
     }
 }
 
-pub(super) const KEY_AUTH_COLUMNS: &str = "id, workspace_id, permissions, status, expires_at, hint";
+/// What authentication reads about a key on a cache miss: one constant statement, so the
+/// lookup builds no SQL.
+pub(super) const FIND_KEY_BY_HASH: &str = "select id, workspace_id, permissions, status, \
+     expires_at, hint from api_keys where key_hash = $1";
 
 #[derive(FromRow)]
 pub(super) struct KeyAuthRow {

@@ -13,7 +13,7 @@ use crate::model::{
 };
 use crate::store::error::{Result, StoreError};
 use crate::store::shared::{
-    AUDIT_COLUMNS, AuditRow, KEY_AUTH_COLUMNS, KEY_COLUMNS, KeyAuthRow, KeyChangeRow, KeyRow,
+    AUDIT_COLUMNS, AuditRow, FIND_KEY_BY_HASH, KEY_COLUMNS, KeyAuthRow, KeyChangeRow, KeyRow,
     Target, WORKSPACE_COLUMNS, WorkspaceRow,
 };
 use crate::store::{Actor, KeyAction, KeyAuthRecord, KeyChange, is_unique_violation};
@@ -218,8 +218,7 @@ pub(super) async fn find_key_by_hash(
     store: &PostgresStore,
     hash: KeyHash,
 ) -> Result<Option<KeyAuthRecord>> {
-    let sql = format!("select {KEY_AUTH_COLUMNS} from api_keys where key_hash = $1");
-    let row: Option<KeyAuthRow> = sqlx::query_as(AssertSqlSafe(sql))
+    let row: Option<KeyAuthRow> = sqlx::query_as(FIND_KEY_BY_HASH)
         .bind(hash)
         .fetch_optional(&store.pool)
         .await?;

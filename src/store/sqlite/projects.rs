@@ -196,7 +196,8 @@ pub(super) async fn insert_transcript(
     let mut tx = store.begin().await?;
     let effective_at = t.source_timestamp.unwrap_or(insert.created_at);
     let s = &insert.stats;
-    let metadata = json_text(&t.metadata);
+    // Client JSON is stored as the text it arrived as.
+    let metadata = t.metadata.as_deref().map(RawValue::get);
     let seq: Result<i64, sqlx::Error> = sqlx::query_scalar(
         "insert into transcripts (workspace_id, id, project_id, name, model_name, language, \
          source_system, external_id, external_user_id, source_timestamp, metadata, \
@@ -215,7 +216,7 @@ pub(super) async fn insert_transcript(
     .bind(&t.external_id)
     .bind(&t.external_user_id)
     .bind(t.source_timestamp)
-    .bind(&metadata)
+    .bind(metadata)
     .bind(s.turn_count)
     .bind(s.user_turn_count)
     .bind(s.assistant_turn_count)
@@ -284,7 +285,6 @@ pub(super) async fn insert_transcript(
     .await?;
     super::analysis::enqueue(&mut tx, ws, insert.id, insert.created_at).await?;
     tx.commit().await?;
-    let metadata = metadata.map(|m| RawValue::from_string(m).expect("serialized JSON is valid"));
     Ok(InsertOutcome::Created(TranscriptSummary {
         id: insert.id,
         project_id: insert.project_id,
@@ -295,7 +295,7 @@ pub(super) async fn insert_transcript(
         source_system: insert.transcript.source_system,
         external_id: insert.transcript.external_id,
         external_user_id: insert.transcript.external_user_id,
-        metadata,
+        metadata: insert.transcript.metadata,
         stats: insert.stats,
         source_timestamp: insert.transcript.source_timestamp,
         created_at: insert.created_at,
