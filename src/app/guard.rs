@@ -201,8 +201,12 @@ impl Guarded {
             match self.stage {
                 Stage::Closed => return,
                 Stage::Head => {
-                    if self.waiting != Waiting::Head {
-                        self.wait(Waiting::Head, self.limits.header_timeout);
+                    match self.waiting {
+                        Waiting::Head => {}
+                        // A new connection's clock has run since it opened: its first head
+                        // gets what is left of that one header timeout, not a fresh one.
+                        Waiting::Fresh => self.waiting = Waiting::Head,
+                        _ => self.wait(Waiting::Head, self.limits.header_timeout),
                     }
                     match self.check_head() {
                         Ok(Some(())) => {}

@@ -219,3 +219,23 @@ async fn thousands_of_idle_connections_stay_within_the_cap_and_a_normal_client_i
     assert!(normal < Duration::from_secs(2), "served in {normal:?}");
     drop(idle);
 }
+
+#[tokio::test]
+async fn waiting_before_the_first_byte_does_not_buy_a_second_header_timeout() {
+    let app = TestApp::spawn_with(short_timeouts()).await;
+    let stream = connect(&app.address).await;
+    // Silent for most of the header timeout, then a head trickled slowly.
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let head = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: yyyyyyyyyyyyyyyy\r\n";
+    let trickled = trickle(stream, head.as_bytes(), Duration::from_millis(20)).await;
+
+    let trickling = trickled
+        .closed_after
+        .expect("the connection is closed before the head is complete");
+    let closed_at = Duration::from_millis(400) + trickling;
+    assert!(
+        closed_at < Duration::from_millis(800),
+        "one header timeout (500 ms) counts from the connection's opening: closed {closed_at:?} \
+         after it opened"
+    );
+}
