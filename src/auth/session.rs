@@ -234,13 +234,17 @@ impl LoginThrottle {
         };
         let address = budget_address(address);
         limiter.check_key(&address).map_err(|not_until| {
-            let wait = not_until.wait_time_from(DefaultClock::default().now());
-            let wait_secs = wait.as_secs_f64().ceil().max(1.0) as u64;
+            let wait = not_until
+                .wait_time_from(DefaultClock::default().now())
+                .as_secs_f64();
+            // As for API keys: `reset` is until the whole budget is back, `retry_after` until
+            // the next attempt is let through.
+            let full = wait + f64::from(*per_minute - 1) * 60.0 / f64::from(*per_minute);
             AuthError::Throttled(RateLimitInfo {
                 limit: *per_minute,
                 remaining: 0,
-                reset_secs: wait_secs,
-                retry_after_secs: wait_secs,
+                reset_secs: full.ceil().max(1.0) as u64,
+                retry_after_secs: wait.ceil().max(1.0) as u64,
                 scope: RateLimitScope::SignInAddress,
             })
         })?;
