@@ -654,6 +654,19 @@ pub(super) fn transcript_filter_sql(
     (sql, binds)
 }
 
+/// Stored per-turn signals (a JSON array of names per turn index) read back.
+pub(super) fn parse_turn_signals(
+    rows: Vec<(i64, String)>,
+) -> Result<std::collections::BTreeMap<i64, Vec<String>>, super::StoreError> {
+    rows.into_iter()
+        .map(|(index, names)| {
+            serde_json::from_str(&names)
+                .map(|names| (index, names))
+                .map_err(|e| super::StoreError::corrupt("turn_signals", e))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

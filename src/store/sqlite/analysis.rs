@@ -1,11 +1,10 @@
 //! The analysis queue and analysis results on SQLite. One writer connection serializes every
 //! claim, so a job is never handed to two workers.
 
-use std::collections::BTreeMap;
-
 use super::{SqliteStore, Tx};
 use crate::model::{Timestamp, TranscriptId, WorkspaceId};
-use crate::store::error::{Result, StoreError};
+use crate::store::error::Result;
+use crate::store::shared::parse_turn_signals;
 use crate::store::{AnalysisJob, AnalysisResult, QueuedAnalysis, StoredAnalysis};
 
 /// Queues a new transcript, inside its upload's transaction.
@@ -207,12 +206,7 @@ pub(super) async fn get(
     .bind(id)
     .fetch_all(&store.read)
     .await?;
-    let mut turn_signals = BTreeMap::new();
-    for (index, names) in signals {
-        let names: Vec<String> =
-            serde_json::from_str(&names).map_err(|e| StoreError::corrupt("turn_signals", e))?;
-        turn_signals.insert(index, names);
-    }
+    let turn_signals = parse_turn_signals(signals)?;
     Ok(StoredAnalysis {
         version,
         analyzed_at,
