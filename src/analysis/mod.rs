@@ -294,13 +294,12 @@ impl Facts {
             || last.corrects
             || last.repeats
             || (last.asks_for_human && !self.handed_off);
-        if negative && reply_after.is_none_or(|r| !r.refused) {
+        if negative {
             return "unresolved";
         }
         match reply_after {
             Some(r) if r.refused || r.malfunctioned => "unresolved",
             Some(r) if r.asks_for_information => "abandoned",
-            _ if negative => "unresolved",
             _ => "unknown",
         }
     }
