@@ -162,19 +162,20 @@ impl Facts {
                     user_text.push_str(&text);
                     user_text.push('\n');
                     let feelings = feelings::read(&text, &turn.content, replied);
-                    let current = corrections::content_words(&text);
-                    let earlier: Vec<BTreeSet<&str>> = earlier_requests
-                        .iter()
-                        .map(|s| s.iter().map(String::as_str).collect())
+                    // Owned once, compared with the earlier requests as they are, and kept.
+                    let current: BTreeSet<String> = corrections::content_words(&text)
+                        .into_iter()
+                        .map(str::to_string)
                         .collect();
                     let user = UserTurn {
                         index: turn.index,
                         feelings,
                         asks_for_human: escalation::asks_for_human(&text),
                         corrects: replied && corrections::corrects(&text),
-                        repeats: replied && corrections::repeats(&text, &current, &earlier),
+                        repeats: replied
+                            && corrections::repeats(&text, &current, &earlier_requests),
                     };
-                    earlier_requests.push(current.into_iter().map(str::to_string).collect());
+                    earlier_requests.push(current);
                     let flags = [
                         (feelings.frustration, "user_expresses_frustration"),
                         (feelings.dissatisfaction, "user_expresses_dissatisfaction"),

@@ -118,7 +118,7 @@ pub fn content_words(text: &str) -> BTreeSet<&str> {
 
 /// Whether a user turn repeats one of the user's earlier turns: a repeat marker, or more than
 /// 60 % of its content words shared (Jaccard) with an earlier turn.
-pub fn repeats(text: &str, current: &BTreeSet<&str>, earlier: &[BTreeSet<&str>]) -> bool {
+pub fn repeats<W: Ord>(text: &str, current: &BTreeSet<W>, earlier: &[BTreeSet<W>]) -> bool {
     if earlier.is_empty() {
         return false;
     }
